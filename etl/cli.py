@@ -1,0 +1,40 @@
+"""`python -m etl <command>`. Each command lives in its own module exposing ``register(subparsers)``;
+the module sets ``func`` on its parser. Adding a command = adding its module to COMMAND_MODULES."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "etl.commands.parse",     # parse FILE --json
+    "etl.commands.ingest",    # ingest PATH... --db DB
+    "etl.demo.cli",           # demo --out DIR, eval DIR
+    "etl.rules.cli",          # check --db DB, offices import CSV
+    "etl.commands.query",     # query --db DB "SQL" (sandboxed)
+    "etl.commands.bench",     # bench
+    "etl.commands.export",    # export --db DB --parquet DIR
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m etl", description="政府信息公开工作年度报告 ETL")
+    sub = ap.add_subparsers(dest="command", required=True)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name and (name == e.name or name.startswith(e.name + ".")):
+                continue  # command not built yet
+            raise
+        module.register(sub)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

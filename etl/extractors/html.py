@@ -1,0 +1,110 @@
+"""Saved web pages (.html/.htm): UTF-8, GBK or GB18030; tables with rowspan/colspan; &nbsp; blanks;
+<br> inside labels; digits split across <span>s; layout tables wrapping the whole page."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Tag
+
+from ..document import Cell, Document, ExtractError
+from .encoding import decode
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
+               "header", "footer", "blockquote", "pre", "center", "ul", "ol", "dd", "dt", "title"}
+_PUB_META = ("pubdate", "publishdate", "firstpublishedtime", "articlepubdate", "publishtime", "dc.date",
+             "article:published_time", "pdate")
+_MARK = "\u0000TABLE{}\u0000"
+_MARK_RE = re.compile("\u0000TABLE(\\d+)\u0000")
+MAX_SPAN = 64  # larger spans are broken markup; clamp instead of building huge grids
+
+
+def extract(path: Path, data: bytes) -> Document:
+    m = _META_CHARSET.search(data[:4096])
+    text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None)
+    try:
+        soup = BeautifulSoup(text, "lxml")
+    except Exception as e:  # lxml gives up only on pathological input
+        raise ExtractError("html", f"cannot parse HTML: {e}") from e
+    doc = Document(str(path), "html", meta={"encoding": encoding})
+    _read_meta(soup, doc)
+    for tag in soup(["script", "style", "noscript", "template", "iframe"]):
+        tag.decompose()
+
+    tables: list[list[list[Cell]]] = []
+    # innermost tables are data tables; a table that contains tables is page layout
+    for table in reversed(soup.find_all("table")):
+        if table.find("table") is not None:
+            continue
+        n = len(tables)
+        tables.append(_grid(table, n))
+        table.replace_with(soup.new_string(f"\n{_MARK.format(n)}\n"))
+
+    root = soup.body or soup
+    for br in root.find_all("br"):
+        br.replace_with("\n")
+    for tag in root.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n")
+        tag.insert_after("\n")
+    for i, line in enumerate(root.get_text("").split("\n")):
+        line = line.replace("\xa0", " ").replace("\u3000", " ").strip()
+        if not line:
+            continue
+        for part in _MARK_RE.split(line):
+            if part.isdigit() and _MARK.format(part) in line:
+                for row in tables[int(part)]:
+                    if any(c.text for c in row):
+                        doc.add_row(row, structured=True, **{k: row[0].prov[k] for k in ("table", "row")})
+            elif part.strip():
+                doc.add_text(part.strip(), para=i)
+    return doc
+
+
+def _cell_text(td: Tag) -> str:
+    # <br> and <p> inside a cell break labels, not meaning: join the pieces without a separator
+    return re.sub(r"\s+", " ", td.get_text("").replace("\xa0", " ").replace("\u3000", " ")).strip()
+
+
+def _span(td: Tag, attr: str) -> int:
+    try:
+        return max(1, min(MAX_SPAN, int(str(td.get(attr, "1")).strip() or 1)))
+    except ValueError:
+        return 1
+
+
+def _grid(table: Tag, n: int) -> list[list[Cell]]:
+    """Rows of origin cells in grid-column order. A rowspan occupies grid positions in the rows below
+    (so their cells land in the right columns) but is emitted only once, in its first row."""
+    rows: list[list[Cell]] = []
+    occupied: dict[tuple[int, int], bool] = {}
+    trs = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    for r, tr in enumerate(trs):
+        out: list[Cell] = []
+        col = 0
+        for td in tr.find_all(["td", "th"], recursive=False):
+            while occupied.get((r, col)):
+                col += 1
+            rs, cs = _span(td, "rowspan"), _span(td, "colspan")
+            for dr in range(rs):
+                for dc in range(cs):
+                    occupied[(r + dr, col + dc)] = True
+            prov = {"table": n, "row": r, "col": col}
+            if rs > 1 or cs > 1:
+                prov["span"] = [rs, cs]
+            out.append(Cell(_cell_text(td), prov))
+            col += cs
+        rows.append(out)
+    return rows
+
+
+def _read_meta(soup: BeautifulSoup, doc: Document) -> None:
+    if soup.title and soup.title.string:
+        doc.meta["title"] = soup.title.string.strip()
+    for meta in soup.find_all("meta"):
+        name = (meta.get("name") or meta.get("property") or meta.get("http-equiv") or "").lower()
+        content = (meta.get("content") or "").strip()
+        if name in _PUB_META and content:
+            doc.meta["published_meta"] = content
+        elif name in ("articletitle", "title") and content and "title" not in doc.meta:
+            doc.meta["title"] = content

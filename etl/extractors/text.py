@@ -1,0 +1,47 @@
+"""Plain text (as extracted from PDFs or copied from web pages) and converter markdown."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..document import Cell, Document
+from .encoding import decode
+
+_MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_PREFIX = re.compile(r"^\s*(#{1,6}\s+|>\s*|[*-]\s+(?=\S))")
+_GAP = re.compile(r" {2,}|\u3000{1,}")
+
+
+def extract(path: Path, data: bytes) -> Document:
+    text, encoding = decode(data)
+    fmt = "md" if path.suffix.lower() in (".md", ".markdown") else "txt"
+    doc = Document(str(path), fmt, meta={"encoding": encoding})
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.replace("\xa0", " ").rstrip()
+        if not line.strip():
+            continue
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            if _MD_RULE.match(stripped):
+                continue
+            parts = stripped.strip("|").split("|")
+            cells = [Cell(_unmark(p.strip()), {"line": lineno, "col": i}) for i, p in enumerate(parts)]
+            doc.add_row(cells, structured=True, line=lineno)
+        elif "\t" in line:
+            parts = line.strip("\n").split("\t")
+            # leading tabs mark cells spanned from the row above: keep them, the reader trims spans
+            cells = [Cell(p.strip(), {"line": lineno, "col": i}) for i, p in enumerate(parts)]
+            doc.add_row(cells, structured=True, line=lineno)
+        elif _GAP.search(stripped):
+            parts = _GAP.split(stripped)
+            cells = [Cell(p.strip(), {"line": lineno, "col": i}) for i, p in enumerate(parts)]
+            doc.add_row(cells, structured=False, line=lineno)
+        else:
+            doc.add_text(_unmark(_MD_PREFIX.sub("", stripped)) if fmt == "md" else stripped, line=lineno)
+    return doc
+
+
+def _unmark(s: str) -> str:
+    """Drop markdown emphasis and inline HTML line breaks that converters leave in cells."""
+    s = re.sub(r"<br\s*/?>", "", s, flags=re.I)
+    return s.replace("**", "").replace("__", "").strip()

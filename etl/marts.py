@@ -1,0 +1,181 @@
+"""Marts the dashboard reads, rebuilt after every ingest batch (after the rules).
+
+``report_facts``      one wide row per non-failed report: report/office dimensions + one DOUBLE column per
+                      canonical key (``t3.granted.total`` -> ``t3__granted__total``) + table-3 outcome-group
+                      sums (``t3g__<group>__<col>``, groups from the template) so v2019/v2021 line up.
+``mart_region_year``  sums of every numeric column by year × template × kind × unit type × region.
+``mart_coverage``     office × year: ok / late / missing / failed, with deadline and days late.
+
+Key and label names come from :mod:`etl.template`; nothing here spells a canonical key.
+The office dimension is ``office_dim`` when the compliance stage created one, else ``offices``.
+"""
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+from etl import template as T
+
+log = logging.getLogger(__name__)
+
+# Statutory default deadlines (SPEC §1): month/day of the year after the report year, by report kind.
+DEFAULT_DEADLINES = {"department": (1, 31), "gov_self": (3, 31), "region_summary": (3, 31)}
+
+
+def col_name(key: str) -> str:
+    """Column name of a canonical key in report_facts: dots -> double underscores."""
+    return key.replace(".", "__")
+
+
+def group_col(group: str, col: str) -> str:
+    """Column of a table-3 outcome-group sum, e.g. t3g__denied__total."""
+    return f"t3g__{group}__{col}"
+
+
+def key_columns() -> list[str]:
+    return [col_name(k) for k in T.all_keys()]
+
+
+def group_columns() -> list[str]:
+    return [group_col(g, c.key) for g in T.T3_OUTCOME_GROUPS for c in T.T3_COLUMNS]
+
+
+def _relations(con) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
+
+
+def _columns(con, table: str) -> set[str]:
+    return {r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()",
+        [table]).fetchall()}
+
+
+def _office_source(con) -> str:
+    """A SELECT giving office_id, office, region_path, province, city, district, unit_type, expected_years,
+    kind_hint from office_dim (compliance stage) or offices, tolerating missing columns."""
+    rels = _relations(con)
+    src = "office_dim" if "office_dim" in rels and "office_id" in _columns(con, "office_dim") else "offices"
+    cols = _columns(con, src)
+
+    def pick(*names, cast="VARCHAR"):
+        for n in names:
+            if n in cols:
+                return f"CAST({n} AS {cast})"
+        return f"CAST(NULL AS {cast})"
+
+    path = pick("region_path")
+    part = lambda i, *names: (f"coalesce({pick(*names)}, nullif(split_part({path}, '/', {i}), ''))")  # noqa: E731
+    return f"""
+        SELECT CAST(office_id AS INTEGER) AS office_id, {pick('name', 'office', 'office_name')} AS office,
+               {path} AS region_path, {part(1, 'province')} AS province, {part(2, 'city')} AS city,
+               {part(3, 'district')} AS district, {pick('unit_type')} AS unit_type,
+               {pick('expected_years')} AS expected_years, {pick('report_kind')} AS kind_hint
+        FROM {src}"""
+
+
+def build(con: duckdb.DuckDBPyConnection) -> dict:
+    """(Re)build every mart. Returns row counts. Safe to call on an empty warehouse."""
+    offices = _office_source(con)
+    key_cols = T.all_keys()
+    pivots = ",\n".join(
+        f"max(c.value) FILTER (WHERE c.key = '{k}') AS {col_name(k)}" for k in key_cols)
+    groups = []
+    for g in T.T3_OUTCOME_GROUPS:
+        rows = sorted({r.key for v in T.VERSIONS for r in T.TABLES[v][3].rows if r.group == g})
+        for c in T.T3_COLUMNS:
+            parts = [f"{col_name(T.make_key(3, r, c.key))}" for r in rows]
+            # NULL only when every part is NULL (never turn blanks into zeros silently)
+            expr = " + ".join(f"coalesce({p}, 0)" for p in parts)
+            anyv = " OR ".join(f"{p} IS NOT NULL" for p in parts)
+            groups.append(f"CASE WHEN {anyv} THEN {expr} END AS {group_col(g, c.key)}")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"""
+        CREATE OR REPLACE TABLE report_facts AS
+        WITH o AS ({offices}),
+        piv AS (
+            SELECT c.report_id, {pivots}
+            FROM cells c JOIN reports r USING (report_id)
+            WHERE r.status <> 'failed'
+            GROUP BY c.report_id
+        ),
+        base AS (
+            SELECT r.report_id, r.office_id, coalesce(o.office, r.office_name) AS office,
+                   r.office_name AS office_printed,
+                   o.region_path, o.province, o.city, o.district,
+                   coalesce(o.unit_type, 'other') AS unit_type,
+                   coalesce(r.report_kind, o.kind_hint) AS report_kind,
+                   r.year, r.template, r.template_expected, r.format, r.published_on, r.status,
+                   r.source_path, r.n_inferred, r.n_uncertain, piv.* EXCLUDE (report_id)
+            FROM reports r LEFT JOIN o ON o.office_id = r.office_id LEFT JOIN piv USING (report_id)
+            WHERE r.status <> 'failed'
+        )
+        SELECT *, {", ".join(groups)} FROM base
+        """)
+        num_cols = key_columns() + group_columns()
+        sums = ", ".join(f"sum({c}) AS {c}" for c in num_cols)
+        con.execute(f"""
+        CREATE OR REPLACE TABLE mart_region_year AS
+        SELECT year, template, report_kind, unit_type, province, city, district,
+               count(*) AS n_reports, count(DISTINCT office_id) AS n_offices, {sums}
+        FROM report_facts GROUP BY ALL
+        """)
+        _build_coverage(con, offices)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('marts_built_at', CAST(current_timestamp AS VARCHAR))")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("report_facts", "mart_region_year", "mart_coverage")}
+    log.info("marts built: %s", counts)
+    return counts
+
+
+def _build_coverage(con, offices: str) -> None:
+    dl = " ".join(f"WHEN '{k}' THEN make_date(y.year + 1, {m}, {d})" for k, (m, d) in DEFAULT_DEADLINES.items())
+    con.execute(f"""
+    CREATE OR REPLACE TABLE mart_coverage AS
+    WITH o AS ({offices}),
+    seen AS (SELECT office_id, min(year) AS y0, max(year) AS y1 FROM reports
+             WHERE office_id IS NOT NULL AND year IS NOT NULL GROUP BY office_id),
+    span AS (SELECT (SELECT min(year) FROM reports) AS y0, (SELECT max(year) FROM reports) AS y1),
+    exp AS (
+        SELECT o.*, coalesce(TRY_CAST(split_part(o.expected_years, '-', 1) AS INTEGER), seen.y0, span.y0) AS e0,
+               coalesce(TRY_CAST(nullif(split_part(o.expected_years, '-', 2), '') AS INTEGER),
+                        TRY_CAST(split_part(o.expected_years, '-', 1) AS INTEGER), span.y1) AS e1
+        FROM o LEFT JOIN seen USING (office_id), span
+    ),
+    y AS (SELECT exp.*, unnest(range(e0, least(e1, (SELECT max(year) FROM reports)) + 1)) AS year
+          FROM exp WHERE e0 IS NOT NULL),
+    best AS (
+        SELECT office_id, year, report_id, status, published_on, report_kind,
+               row_number() OVER (PARTITION BY office_id, year
+                                  ORDER BY (status = 'failed'), published_on NULLS LAST, report_id) AS rn
+        FROM reports WHERE office_id IS NOT NULL AND year IS NOT NULL
+    )
+    SELECT y.office_id, y.office, y.province, y.city, y.district, y.unit_type, y.year,
+           b.report_id, b.published_on,
+           CASE coalesce(b.report_kind, y.kind_hint, 'department') {dl} END AS deadline,
+           CASE WHEN b.report_id IS NULL THEN 'missing'
+                WHEN b.status = 'failed' THEN 'failed'
+                WHEN b.published_on IS NULL THEN 'unknown'
+                WHEN b.published_on > (CASE coalesce(b.report_kind, y.kind_hint, 'department') {dl} END) THEN 'late'
+                ELSE 'ok' END AS coverage,
+           CASE WHEN b.published_on IS NOT NULL
+                THEN date_diff('day', CASE coalesce(b.report_kind, y.kind_hint, 'department') {dl} END, b.published_on)
+           END AS days_late
+    FROM y LEFT JOIN best b ON b.office_id = y.office_id AND b.year = y.year AND b.rn = 1
+    """)
+
+
+def main() -> None:  # python -m etl.marts DB
+    import sys
+    con = duckdb.connect(sys.argv[1])
+    print(build(con))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Report metadata: office, year, title, publication date, report kind, other names the office uses."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+from .document import Document
+
+_TITLE = re.compile(
+    r"^(?P<pre>.*?)(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*(?P<mid>.*?)(?:政府)?信息公开(?:工作)?(?:年度)?报告")
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+_DATE_NUM = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
+_DATE_CN = re.compile(r"([〇○零一二三四五六七八九O]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+_PUB_LABEL = re.compile(r"(?:发布|公开|印发|成文)(?:日期|时间)\s*[:：]?\s*")
+_ALIAS = re.compile(r"(?:^|[，。；：、\s]|年)([\u4e00-\u9fff]{2,8}?(?:片区|开发区|管委会|园区|新区))")
+_SUMMARY_HINTS = ("全市", "全县", "全区", "全省", "全州", "全旗", "全盟")
+
+
+def _cn_number(s: str) -> int:
+    if s == "十":
+        return 10
+    if "十" in s:
+        a, _, b = s.partition("十")
+        return (_CN_DIGITS[a] if a else 1) * 10 + (_CN_DIGITS[b] if b else 0)
+    return int("".join(str(_CN_DIGITS[c]) for c in s))
+
+
+def parse_date(text: str) -> date | None:
+    for m in _DATE_NUM.finditer(text):
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            continue
+    for m in _DATE_CN.finditer(text):
+        try:
+            return date(_cn_number(m.group(1)), _cn_number(m.group(2)), _cn_number(m.group(3)))
+        except (ValueError, KeyError):
+            continue
+    return None
+
+
+def _clean_office(s: str) -> str | None:
+    s = re.sub(r"[\s\u3000]+", "", s)
+    s = re.sub(r"^[（(【\[]?示例数据[）)】\]]?", "", s)
+    s = s.strip("《》“”\"'：:，,、")
+    s = re.sub(r"(关于|的)$", "", s)
+    return s or None
+
+
+def title_info(doc: Document) -> dict:
+    """Office, year and title from the first lines (the title may be split over two lines)."""
+    head = []
+    for b in doc.blocks[:12]:
+        t = b.text.strip()
+        if t:
+            head.append(t)
+    candidates = head[:6]
+    if doc.meta.get("title"):
+        candidates = candidates + [doc.meta["title"]]
+    for i in range(len(candidates)):
+        for j in (1, 2, 3):
+            chunk = "".join(candidates[i:i + j])
+            m = _TITLE.search(re.sub(r"\s+", "", chunk))
+            if m:
+                office = _clean_office(m.group("pre")) or _clean_office(m.group("mid"))
+                return {"title": m.group(0), "year": int(m.group("year")), "office": office}
+    return {"title": head[0][:80] if head else None, "year": None, "office": None}
+
+
+def guess_year(text: str) -> int | None:
+    years = Counter(int(y) for y in re.findall(r"((?:19|20)\d{2})\s*年", text[:5000]))
+    return years.most_common(1)[0][0] if years else None
+
+
+def published_on(doc: Document, year: int | None) -> str | None:
+    """A publication date stated by the page's metadata, a 发布日期 line, or the dated signature at the
+    end. Only dates after the report year are accepted (a date inside the year is narrative)."""
+    def plausible(d: date | None) -> bool:
+        return d is not None and (year is None or year < d.year <= year + 2)
+
+    meta = doc.meta.get("published_meta")
+    if meta:
+        d = parse_date(meta) or _iso(meta)
+        if plausible(d):
+            return d.isoformat()
+    for b in doc.blocks:
+        t = b.text
+        m = _PUB_LABEL.search(t)
+        if m:
+            d = parse_date(t[m.end():m.end() + 30]) or _iso(t[m.end():m.end() + 30])
+            if plausible(d):
+                return d.isoformat()
+    for b in reversed(doc.blocks[-12:]):
+        t = re.sub(r"\s+", "", b.text)
+        if len(t) <= 40:
+            d = parse_date(t)
+            if plausible(d):
+                return d.isoformat()
+    return None
+
+
+def _iso(s: str) -> date | None:
+    m = re.search(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})", s)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def aliases(office: str | None, text: str) -> list[str]:
+    """Other names a report uses for its office, e.g. 玉川片区 for 经济技术开发区管理办公室 (named at least
+    twice at the start of a clause)."""
+    counts = Counter(m.group(1) for m in _ALIAS.finditer(text[:20000]))
+    out = []
+    for name, n in counts.most_common(3):
+        if n >= 2 and name != office and (office is None or name not in office):
+            out.append(name)
+    return out
+
+
+def report_kind(office: str | None, text: str) -> str | None:
+    if not office:
+        return None
+    if office.endswith("人民政府") or office.endswith(("政府", "行政公署")):
+        hints = sum(text.count(h) for h in _SUMMARY_HINTS)
+        if "汇总" in text[:3000] or hints >= 6:
+            return "region_summary"
+        return "gov_self"
+    if re.search(r"人民政府办公(室|厅)$", office):
+        return "gov_self"
+    return "department"

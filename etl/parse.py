@@ -1,0 +1,183 @@
+"""Parse one report file into the result described in docs/ARCHITECTURE.md (SPEC §9 contract + cells)."""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from pathlib import Path
+
+from . import PARSER_VERSION
+from . import metadata as M
+from . import template as T
+from .document import Block, Document, ExtractError
+from .extractors import extract
+from .reader import CellRead, read_table
+
+_HEADING = re.compile(r"^([一二三四五六])\s*[、.,，：:]\s*(.*)$")
+
+
+def find_sections(doc: Document) -> list[dict]:
+    """The six numbered sections, found in order by numeral + keywords (SPEC §2)."""
+    found: list[dict] = []
+    last = 0
+    for i, b in enumerate(doc.blocks):
+        parts = [c.text.strip() for c in b.cells if c.text.strip()]
+        if len(parts) != 1:
+            continue
+        text = T.norm(parts[0])
+        if len(text) > 40 or text.endswith("。"):
+            continue
+        m = _HEADING.match(text)
+        if not m:
+            continue
+        spec = next(s for s in T.SECTIONS if s.numeral == m.group(1))
+        if spec.number <= last or not any(k in m.group(2) for k in spec.keywords):
+            continue
+        found.append({"number": spec.number, "key": spec.key, "title": parts[0], "block": i,
+                      "prov": b.prov or b.cells[0].prov})
+        last = spec.number
+    for j, s in enumerate(found):
+        end = found[j + 1]["block"] if j + 1 < len(found) else len(doc.blocks)
+        s["end"] = end
+        s["text"] = "\n".join(b.text for b in doc.blocks[s["block"] + 1:end] if b.kind == "text")
+    return found
+
+
+def _region(doc: Document, sections: list[dict], number: int) -> list[Block]:
+    """Blocks of section `number`; without that heading, the span between its neighbours."""
+    by_no = {s["number"]: s for s in sections}
+    if number in by_no:
+        s = by_no[number]
+        return doc.blocks[s["block"] + 1:s["end"]]
+    before = [s for s in sections if s["number"] < number]
+    after = [s for s in sections if s["number"] > number]
+    start = before[-1]["end"] if before and before[-1]["end"] < len(doc.blocks) else (before[-1]["block"] + 1 if before else 0)
+    if before:
+        start = before[-1]["block"] + 1
+    end = after[0]["block"] if after else len(doc.blocks)
+    return doc.blocks[start:end]
+
+
+def detect_template(doc: Document) -> tuple[str | None, dict]:
+    text = T.norm(doc.plain_text())
+    hits = {v: [f for f in T.FINGERPRINTS[v] if f in text] for v in T.VERSIONS}
+    score = {v: len(h) for v, h in hits.items()}
+    if score["2019"] == score["2021"]:
+        return None, hits
+    return max(score, key=score.get), hits
+
+
+def _amount(cell: CellRead, col: T.Column, version: str, problems: list[dict], key: str) -> CellRead:
+    """Normalise money to 万元; keep the printed unit; mark a missing unit as unknown."""
+    if col.kind != "amount" or cell.value is None:
+        return cell
+    if cell.unit == "元":
+        cell.value = round(cell.value / 10000, 6)
+    elif cell.unit is None:
+        if version == "2021":
+            cell.unit = "万元"  # the v2021 header states 单位：万元
+        else:
+            cell.unit = "unknown"
+            problems.append({"code": "unit_unknown", "message": f"{T.label(version, key)}：金额未注明单位（按万元读取）",
+                             "prov": cell.prov or {}})
+    return cell
+
+
+def parse_document(doc: Document) -> dict:
+    sections = find_sections(doc)
+    info = M.title_info(doc)
+    full_text = doc.plain_text()
+    year = info["year"] or M.guess_year(full_text)
+    expected = T.template_for_year(year)
+    found_tpl, hits = detect_template(doc)
+    version = found_tpl or expected or "2021"
+    problems = list(doc.problems)
+    if found_tpl and expected and found_tpl != expected:
+        problems.append({"code": "template_mismatch",
+                         "message": f"{year}年报告使用了{found_tpl}版表格（应为{expected}版）", "prov": {}})
+
+    values: dict[str, float | int | None] = {k: None for k in T.keys(version)}
+    flags: dict[str, str] = {}
+    cells: list[dict] = []
+    tables_found = {}
+    for number in (2, 3, 4):
+        spec = T.TABLES[version][number]
+        region = _region(doc, sections, {2: 2, 3: 3, 4: 4}[number])
+        rows, probs = read_table(spec, region)
+        problems.extend(probs)
+        tables_found[number] = len(rows)
+        for r in spec.rows:
+            row_cells = rows.get(r.key)
+            for i, col in enumerate(spec.columns[r.key]):
+                key = T.make_key(number, r.key, col.key)
+                if row_cells is None:
+                    c = CellRead(None, None, "missing", None, flag="uncertain")
+                else:
+                    c = _amount(row_cells[i], col, version, problems, key)
+                if c.flag:
+                    flags[key] = c.flag
+                if c.kind == "text" and c.value is None:
+                    pass
+                values[key] = c.value if c.flag != "uncertain" else None
+                cells.append({"key": key, "table": number, "row": r.key, "col": col.key, "value": values[key],
+                              "raw": c.raw, "kind": c.kind, "unit": c.unit, "note": c.note, "flag": c.flag,
+                              "prov": c.prov or {}})
+        missing_rows = [r.key for r in spec.rows if r.key not in rows]
+        if rows and missing_rows:
+            problems.append({"code": "rows_missing",
+                             "message": f"表{number}缺少行：" + "、".join(spec.row(k).label for k in missing_rows),
+                             "prov": {}})
+        elif not rows:
+            problems.append({"code": "table_missing", "message": f"未找到表{number}", "prov": {}})
+
+    office = info["office"]
+    n_read = sum(1 for c in cells if c["kind"] != "missing" or c["flag"] == "inferred")
+    if not sections and n_read == 0 and year is None:
+        raise ExtractError("not_a_report", "no report sections, tables or year found: not an annual report")
+    complete = all(tables_found[n] == len(T.TABLES[version][n].rows) for n in (2, 3, 4))
+    status = "ok" if complete and len(sections) == 6 and "uncertain" not in flags.values() else "partial"
+    result = {
+        "format": doc.format,
+        "office": office,
+        "office_aliases": M.aliases(office, full_text),
+        "year": year,
+        "template": found_tpl or (expected if any(tables_found.values()) else None),
+        "template_expected": expected,
+        "template_fingerprints": hits,
+        "report_kind": M.report_kind(office, full_text),
+        "published_on": M.published_on(doc, year),
+        "title": info["title"],
+        "status": status,
+        "values": values,
+        "flags": flags,
+        "cells": cells,
+        "sections": [{k: s[k] for k in ("number", "key", "title", "text", "prov")} for s in sections],
+        "problems": problems,
+        "needs_ocr_pages": doc.meta.get("needs_ocr_pages", []),
+        "encoding": doc.meta.get("encoding"),
+    }
+    result["findings"] = _findings(result)
+    return result
+
+
+def _findings(result: dict) -> list[dict]:
+    try:
+        from .rules import check_report
+    except ImportError:
+        return []
+    return check_report(result)
+
+
+def parse_file(path: str | Path, data: bytes | None = None) -> dict:
+    """Parse a report file. Raises ExtractError for a file that cannot be read at all."""
+    t0 = time.perf_counter()
+    path = Path(path)
+    if data is None:
+        data = path.read_bytes() if path.is_file() and path.stat().st_size <= 64 * 1024 * 1024 else None
+    doc = extract(path, data)
+    result = parse_document(doc)
+    result["file"] = str(path)
+    result["sha256"] = hashlib.sha256(data).hexdigest() if data is not None else None
+    result["parser_version"] = PARSER_VERSION
+    result["seconds"] = round(time.perf_counter() - t0, 4)
+    return result

@@ -1,0 +1,532 @@
+"""Label-anchored table readers for tables 2, 3 and 4 (both template versions).
+
+Numbers are never filled by position across the table: every group of values is attached to the printed
+label that precedes it, and the label is matched to a template row by its keywords. Within a row, values
+are placed by column only when the row has exactly as many value cells as the template has columns.
+Otherwise (a missing cell, blanks that vanished in extracted text, digits glued together with no
+separator, an extra token) every reading consistent with the row is enumerated, and the table's own
+accounting identities choose among them. A value the identities fix is marked ``inferred``; one they
+leave open is ``None`` and ``uncertain``.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from . import template as T
+from .cells import parse_value
+from .document import Block
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------------
+LABEL, VALUE, GLUED = "label", "value", "glued"
+
+_PAGE_NO = re.compile(r"^(?:[-—–－一_~\s]*\d{1,4}[-—–－一_~\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
+_GLUED = re.compile(r"^(?P<label>.*?[^\d.,\s+\-−])(?P<digits>[+\-−]?\d[\d.,]*)$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUM_TOKEN = re.compile(r"^[+\-−]?\d")
+
+
+@dataclass
+class Tok:
+    kind: str
+    text: str
+    prov: dict
+    block: int  # index of the block it came from (row boundaries matter for trimming)
+
+
+def is_page_marker(text: str) -> bool:
+    t = text.strip()
+    if not t:
+        return False
+    if re.fullmatch(r"\d{1,4}", t):  # a bare number is a value, not a footer
+        return False
+    return bool(_PAGE_NO.match(t))
+
+
+def _split_glued(text: str) -> tuple[str, str] | None:
+    m = _GLUED.match(text)
+    if m and _CJK.search(m.group("label")) and not m.group("label").endswith(("第", "（", "(")):
+        return m.group("label"), m.group("digits")
+    return None
+
+
+def _classify(text: str, prov: dict, bi: int, out: list[Tok]) -> None:
+    """One printed piece of text → tokens: a value, a label, or a label with digits glued to it."""
+    if parse_value(text).kind != "text":
+        out.append(Tok(VALUE, text, prov, bi))
+        return
+    g = _split_glued(text)
+    if g:
+        out.append(Tok(LABEL, g[0], prov, bi))
+        out.append(Tok(GLUED, g[1], prov, bi))
+        return
+    out.append(Tok(LABEL, text, prov, bi))
+
+
+def tokenize(blocks: list[Block]) -> list[Tok | None]:
+    """Blocks → token stream. ``None`` marks a break (a prose sentence) that ends any pending label."""
+    toks: list[Tok | None] = []
+    for bi, b in enumerate(blocks):
+        if b.kind == "text":
+            text = b.cells[0].text.strip()
+            if "。" in text or len(text) > 120:
+                toks.append(None)
+                continue
+            if is_page_marker(text):
+                continue
+            for piece in text.split():
+                _classify(piece, b.cells[0].prov, bi, toks)
+            continue
+        seen_label = not b.structured
+        has_label = any(parse_value(c.text).kind == "text" and not is_page_marker(c.text) for c in b.cells)
+        for c in b.cells:
+            text = c.text.strip()
+            if is_page_marker(text):
+                continue
+            if not text:
+                # a blank cell is a value position once the row's label is behind us (or the row has none);
+                # blanks before the label are spans from the row above
+                if b.structured and (seen_label or not has_label):
+                    toks.append(Tok(VALUE, "", c.prov, bi))
+                continue
+            if "。" in text and len(text) > 40:
+                toks.append(None)
+                seen_label = False
+                continue
+            pieces = [text] if b.structured else text.split()
+            if b.structured and parse_value(text).kind == "text" and _NUM_TOKEN.match(text) is None:
+                pieces = [text]
+            for piece in pieces:
+                before = len(toks)
+                _classify(piece, c.prov, bi, toks)
+                if any(t is not None and t.kind == LABEL for t in toks[before:]):
+                    seen_label = True
+    return toks
+
+
+@dataclass
+class Group:
+    label: str  # normalised label text accumulated since the previous values
+    values: list[Tok] = field(default_factory=list)
+    label_prov: dict = field(default_factory=dict)
+
+
+def group(toks: list[Tok | None]) -> list[Group]:
+    """Attach each run of values to the label text printed before it."""
+    groups: list[Group] = []
+    cur = Group("")
+    for t in toks:
+        if t is None:
+            if cur.values:
+                groups.append(cur)
+            cur = Group("")
+            continue
+        if t.kind == LABEL:
+            if cur.values:
+                groups.append(cur)
+                cur = Group("")
+            if not cur.label:
+                cur.label_prov = t.prov
+            cur.label += T.norm(t.text)
+        else:
+            cur.values.append(t)
+    if cur.values:
+        groups.append(cur)
+    return groups
+
+
+# ---------------------------------------------------------------------------------------------
+# Row reading
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class CellRead:
+    value: float | int | None
+    raw: str | None
+    kind: str  # number | zero | empty | na | text | missing
+    prov: dict | None
+    unit: str | None = None
+    note: str | None = None
+    flag: str | None = None  # inferred | uncertain
+
+
+@dataclass
+class RowRead:
+    key: str
+    n: int
+    tokens: list[Tok]
+    label_prov: dict
+    cells: list[CellRead] | None = None  # decided cells
+    candidates: list[list[CellRead]] | None = None  # readings consistent with the row alone
+    problem: str | None = None
+
+
+def _cell_from_token(tok: Tok | None, kind_if_none: str = "empty") -> CellRead:
+    if tok is None:
+        return CellRead(None, None, kind_if_none, None)
+    p = parse_value(tok.text)
+    return CellRead(p.value, tok.text, p.kind, tok.prov, p.unit, p.note)
+
+
+def _num(c: CellRead) -> float:
+    return c.value if isinstance(c.value, (int, float)) else 0
+
+
+def _trim(tokens: list[Tok], n: int) -> list[Tok]:
+    """Drop blank tokens left by spans at row edges until the count fits (trailing first)."""
+    toks = list(tokens)
+    changed = True
+    while len(toks) > n and changed:
+        changed = False
+        # trailing blank of any source row, then leading blank of any source row
+        for i in range(len(toks) - 1, -1, -1):
+            t = toks[i]
+            last_of_block = i == len(toks) - 1 or toks[i + 1].block != t.block
+            if t.text == "" and last_of_block:
+                del toks[i]
+                changed = True
+                break
+        if changed or len(toks) <= n:
+            continue
+        for i, t in enumerate(toks):
+            first_of_block = i == 0 or toks[i - 1].block != t.block
+            if t.text == "" and first_of_block:
+                del toks[i]
+                changed = True
+                break
+    return toks
+
+
+def glued_splits(digits: str, n: int, ok=None, limit: int = 5000) -> list[list[str]]:
+    """All ways to cut a digit string into n numbers (no leading zeros, at most one decimal point in a
+    part), keeping those the predicate accepts."""
+    digits = digits.replace(",", "")
+    out: list[list[str]] = []
+
+    def valid(part: str) -> bool:
+        if not part or part.startswith(".") or part.endswith(".") or part.count(".") > 1:
+            return False
+        intpart = part.split(".")[0].lstrip("+-−")
+        return intpart == "0" or not intpart.startswith("0")
+
+    def rec(start: int, parts: list[str]) -> None:
+        if len(out) >= limit:
+            return
+        if len(parts) == n - 1:
+            last = digits[start:]
+            if valid(last):
+                cand = parts + [last]
+                if ok is None or ok(cand):
+                    out.append(cand)
+            return
+        remaining = n - len(parts) - 1
+        for end in range(start + 1, len(digits) - remaining + 1):
+            part = digits[start:end]
+            if not valid(part):
+                if part.lstrip("+-−") == "0" or part.startswith("."):
+                    break
+                continue
+            rec(end, parts + [part])
+
+    rec(0, [])
+    return out
+
+
+def _to_num(s: str) -> float | int:
+    return float(s) if "." in s else int(s)
+
+
+class TableReader:
+    """Reads one table (2, 3 or 4) of one template version from the blocks of its section."""
+
+    def __init__(self, spec: T.TableSpec):
+        self.spec = spec
+
+    # -- matching labels to template rows ------------------------------------------------------
+    def _matches(self, label: str, taken: set[str]) -> list[tuple[int, int, str]]:
+        """(end position, keyword length, row key) of every not-yet-read row whose keyword is in label."""
+        found = []
+        for r in self.spec.rows:
+            if r.key in taken:
+                continue
+            best = None
+            for kw in r.keywords:
+                pos = label.rfind(kw)
+                if pos >= 0:
+                    cand = (pos + len(kw), len(kw), r.key)
+                    best = max(best, cand) if best else cand
+            if r.key == "other_misc" and best is None and re.search(r"(?:^|\d[.、]?|）)其他$", label):
+                best = (len(label), 2, r.key)
+            if best:
+                found.append(best)
+        return found
+
+    def assign(self, groups: list[Group]) -> tuple[dict[str, RowRead], list[dict]]:
+        rows: dict[str, RowRead] = {}
+        problems: list[dict] = []
+        order = [r.key for r in self.spec.rows]
+        ncols = {r.key: len(self.spec.columns[r.key]) for r in self.spec.rows}
+        pending: RowRead | None = None
+        for g in groups:
+            matches = sorted(self._matches(g.label, set(rows)), key=lambda m: (m[0], m[1]))
+            if not matches and not any(t.text for t in g.values):
+                continue  # blank header cells
+            if not matches:
+                # values with no recognisable label: the rest of the previous row, wrapped onto a new line
+                if pending is not None and len([t for t in pending.tokens if t.text]) < pending.n:
+                    pending.tokens.extend(g.values)
+                else:
+                    problems.append({"code": "unlabelled_values",
+                                     "message": f"表{self.spec.number}：无法对应到行标签的数值 " +
+                                                " ".join(t.text for t in g.values)[:80],
+                                     "prov": g.values[0].prov})
+                continue
+            # several labels printed before their values: distribute when the counts say so
+            chosen = [matches[-1][2]]
+            nvals = len(g.values)
+            if nvals > ncols[chosen[0]] and len(matches) > 1:
+                by_pos = [m[2] for m in matches]
+                for k in range(2, len(by_pos) + 1):
+                    cand = sorted(by_pos[-k:], key=order.index)
+                    idx = [order.index(c) for c in cand]
+                    if idx == list(range(idx[0], idx[0] + k)) and sum(ncols[c] for c in cand) == nvals:
+                        chosen = cand
+                        break
+            start = 0
+            for key in chosen:
+                n = ncols[key]
+                take = g.values[start:start + n] if len(chosen) > 1 else g.values
+                start += n
+                rows[key] = pending = RowRead(key, n, list(take), g.label_prov)
+        return rows, problems
+
+    # -- per-row readings ------------------------------------------------------------------------
+    def row_identity(self, key: str):
+        """Predicate a complete reading of a row must satisfy (table 3: six columns add to the total)."""
+        if self.spec.number == 3:
+            return lambda vals: abs(sum(vals[:6]) - vals[6]) < 1e-9
+        return None
+
+    def read_row(self, rr: RowRead) -> None:
+        n = rr.n
+        toks = _trim(rr.tokens, n)
+        ident = self.row_identity(rr.key)
+        glued = [t for t in toks if t.kind == GLUED]
+        if len(toks) == n and not glued:
+            rr.cells = [_cell_from_token(t) for t in toks]
+            return
+        if len(toks) == 1 and glued and n > 1:
+            digits = glued[0].text
+            pred = (lambda parts: ident([_to_num(p) for p in parts])) if ident else None
+            splits = glued_splits(digits, n, pred)
+            rr.candidates = [[CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", glued[0].prov)
+                              for p in s] for s in splits]
+            rr.problem = "glued"
+            if not rr.candidates:
+                rr.problem = "glued_unreadable"
+            return
+        if len(toks) == 1 and glued and n == 1:
+            rr.cells = [_cell_from_token(Tok(VALUE, glued[0].text, glued[0].prov, glued[0].block))]
+            return
+        if glued:
+            # a glued run beside separate values: too irregular to read safely
+            rr.candidates = []
+            rr.problem = "glued_mixed"
+            return
+        cells = [_cell_from_token(t) for t in toks]
+        cands: list[list[CellRead]] = []
+        if len(toks) < n:
+            rr.problem = "missing_cells"
+            gaps = n - len(toks)
+            for pos in itertools.combinations(range(n), len(toks)):
+                reading: list[CellRead] = [CellRead(None, None, "missing", None) for _ in range(n)]
+                for p, c in zip(pos, cells):
+                    reading[p] = c
+                if ident is None:
+                    cands.append(reading)
+                    continue
+                vals = [_num(c) for c in reading]
+                if ident(vals):
+                    cands.append(reading)
+                elif gaps == 1:
+                    # the one missing cell is whatever makes the row add up
+                    gap = next(i for i in range(n) if i not in pos)
+                    need = vals[6] - sum(vals[:6]) if gap != 6 else sum(vals[:6])
+                    if gap == 6:
+                        need = sum(vals[:6])
+                    if need > 0 and float(need).is_integer():
+                        filled = list(reading)
+                        filled[gap] = CellRead(int(need), None, "missing", None)
+                        cands.append(filled)
+        else:
+            rr.problem = "extra_cells"
+            extra = len(toks) - n
+            if extra <= 2:
+                for drop in itertools.combinations(range(len(toks)), extra):
+                    reading = [c for i, c in enumerate(cells) if i not in drop]
+                    if ident is None or ident([_num(c) for c in reading]):
+                        cands.append(reading)
+        rr.candidates = cands
+
+    # -- whole table -------------------------------------------------------------------------------
+    def identities(self) -> list[tuple[dict[str, int], int | None]]:
+        """Linear identities over rows as ({row key: coefficient}, column index or None for 'per column')."""
+        if self.spec.number != 3:
+            return []
+        outcomes = T.t3_outcome_rows(self.spec.version)
+        sum_id = {k: -1 for k in outcomes}
+        sum_id["total_processed"] = 1
+        ident = {"new_received": 1, "carried_over": 1, "total_processed": -1, "carried_forward": -1}
+        return [(ident, None), (sum_id, None)]
+
+    def resolve(self, rows: dict[str, RowRead]) -> None:
+        """Choose among the candidate readings of ambiguous rows with the table's identities."""
+        ambiguous = [r for r in rows.values() if r.cells is None]
+        if not ambiguous:
+            return
+        ids = self.identities()
+        solutions: list[dict[str, list[CellRead]]] = []
+        complete = True
+        involved_all = all(k in rows for ident, _ in ids for k in ident)
+        if ids and involved_all and all(r.candidates for r in ambiguous):
+            solutions, complete = self._search(rows, ambiguous, ids)
+        for r in ambiguous:
+            options = [s[r.key] for s in solutions] if solutions and complete else (r.candidates or [])
+            r.cells = self._agree(options, r.n)
+
+    def _search(self, rows, ambiguous, ids, budget: int = 200_000, cap: int = 64):
+        fixed = {k: [_num(c) for c in r.cells] for k, r in rows.items() if r.cells is not None}
+        amb = sorted(ambiguous, key=lambda r: len(r.candidates))
+        solutions = []
+        nodes = 0
+        ncol = 7
+
+        def check(assign: dict[str, list[float]], final: bool) -> bool:
+            for ident, _ in ids:
+                if not all(k in assign for k in ident):
+                    continue
+                for c in range(ncol):
+                    if abs(sum(coef * assign[k][c] for k, coef in ident.items())) > 1e-6:
+                        return False
+            return True
+
+        if not check(fixed, False):
+            return [], True  # the printed (unambiguous) cells already break an identity
+
+        def rec(i: int, assign: dict[str, list[float]], chosen: dict[str, list[CellRead]]) -> bool:
+            nonlocal nodes
+            nodes += 1
+            if nodes > budget:
+                return False
+            if i == len(amb):
+                solutions.append(dict(chosen))
+                return len(solutions) < cap
+            r = amb[i]
+            for cand in r.candidates:
+                assign[r.key] = [_num(c) for c in cand]
+                if check(assign, False):
+                    chosen[r.key] = cand
+                    if not rec(i + 1, assign, chosen):
+                        return False
+                del assign[r.key]
+                chosen.pop(r.key, None)
+            return True
+
+        finished = rec(0, dict(fixed), {})
+        return solutions, finished and len(solutions) < cap
+
+    @staticmethod
+    def _agree(options: list[list[CellRead]], n: int) -> list[CellRead]:
+        """Cells on which every remaining reading agrees are inferred; the others are uncertain."""
+        if not options:
+            return [CellRead(None, None, "missing", None, flag="uncertain") for _ in range(n)]
+        out = []
+        for i in range(n):
+            vals = {(_num(o[i])) for o in options}
+            base = options[0][i]
+            if len(vals) == 1:
+                out.append(CellRead(base.value if base.kind != "missing" else (0 if _num(base) == 0 else base.value),
+                                    base.raw, "empty" if base.kind == "missing" and _num(base) == 0 else base.kind,
+                                    base.prov, base.unit, base.note,
+                                    flag="inferred"))
+            else:
+                raws = sorted({o[i].raw or "" for o in options})
+                out.append(CellRead(None, "|".join(raws)[:60] or None, "missing", None, flag="uncertain"))
+        return out
+
+
+def read_table(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[CellRead]], list[dict]]:
+    """Read one table from its section's blocks → {row key: cells in column order}, problems."""
+    if spec.number == 4:
+        return read_table4(spec, blocks)
+    reader = TableReader(spec)
+    groups = group(tokenize(blocks))
+    rows, problems = reader.assign(groups)
+    for rr in rows.values():
+        reader.read_row(rr)
+    reader.resolve(rows)
+    for rr in rows.values():
+        if rr.problem:
+            flags = {c.flag for c in rr.cells or []}
+            problems.append({"code": rr.problem,
+                             "message": f"表{spec.number}「{spec.row(rr.key).label}」行：" +
+                                        ("数值按勾稽关系推断" if "uncertain" not in flags else "数值无法确定"),
+                             "prov": rr.label_prov})
+    return {k: rr.cells for k, rr in rows.items()}, problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Table 4: fifteen numbers in one printed row, under a header broken into fragments
+# ---------------------------------------------------------------------------------------------
+def read_table4(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[CellRead]], list[dict]]:
+    problems: list[dict] = []
+    toks = [t for t in tokenize(blocks) if t is not None]
+    # label-anchored layout (one printed row per block) when each block label carries five values
+    groups = group(tokenize(blocks))
+    reader = TableReader(spec)
+    rows, _ = reader.assign(groups)
+    if len(rows) == 3 and all(len(_trim(r.tokens, 5)) == 5 and all(t.kind == VALUE for t in r.tokens)
+                              for r in rows.values()):
+        return {k: [_cell_from_token(t) for t in _trim(r.tokens, 5)] for k, r in rows.items()}, problems
+
+    # standard layout: the values in reading order, from rows that carry numbers
+    numeric_blocks = {t.block for t in toks if t.kind in (VALUE, GLUED) and t.text}
+    vals = [t for t in toks if t.kind in (VALUE, GLUED) and t.block in numeric_blocks]
+    vals = _trim(vals, 15)
+    keys = [r.key for r in spec.rows]
+    if not vals:
+        return {}, problems
+
+    def ok(v: list[float]) -> bool:
+        return all(abs(sum(v[b * 5:b * 5 + 4]) - v[b * 5 + 4]) < 1e-9 for b in range(3))
+
+    glued = [t for t in vals if t.kind == GLUED]
+    if len(vals) == 15 and not glued:
+        cells = [_cell_from_token(t) for t in vals]
+    else:
+        if len(vals) == 1 and glued:
+            splits = glued_splits(glued[0].text, 15, lambda p: ok([_to_num(x) for x in p]))
+            options = [[CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", glued[0].prov) for p in s]
+                       for s in splits]
+            code = "glued"
+        elif not glued and len(vals) < 15:
+            code = "missing_cells"
+            base = [_cell_from_token(t) for t in vals]
+            options = []
+            for pos in itertools.combinations(range(15), len(vals)):
+                reading = [CellRead(None, None, "missing", None) for _ in range(15)]
+                for p, c in zip(pos, base):
+                    reading[p] = c
+                if ok([_num(c) for c in reading]):
+                    options.append(reading)
+                if len(options) > 64:
+                    break
+        else:
+            code = "extra_cells" if not glued else "glued_mixed"
+            options = []
+        cells = TableReader._agree(options, 15)
+        problems.append({"code": code, "message": "表4：数值按勾稽关系推断" if options else "表4：数值无法确定",
+                         "prov": vals[0].prov})
+    return {k: cells[i * 5:(i + 1) * 5] for i, k in enumerate(keys)}, problems

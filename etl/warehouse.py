@@ -1,0 +1,211 @@
+"""The DuckDB warehouse: schema, and loading one parse result per transaction.
+
+Layers (dbt style):
+  raw      reports, cells (long form, one row per canonical key with raw text and provenance),
+           section_texts, parse_problems — written by ingest, one transaction per report
+  staging  offices (registry or inferred), findings (compliance engine)
+  marts    report_facts (one wide row per report), built by :mod:`etl.marts` after each ingest
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE SEQUENCE IF NOT EXISTS report_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS office_id_seq START 1;
+
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS offices (
+    office_id INTEGER PRIMARY KEY DEFAULT nextval('office_id_seq'),
+    name VARCHAR NOT NULL UNIQUE,          -- canonical name
+    aliases VARCHAR[],                     -- other names seen or registered
+    parent VARCHAR,                        -- canonical name of the parent office, if known
+    region_path VARCHAR,                   -- e.g. 示例省/青川市/玉川区 ('/'-separated, province first)
+    province VARCHAR, city VARCHAR, district VARCHAR,
+    unit_type VARCHAR,                     -- government | general_office | department | township | dev_zone | other
+    report_kind VARCHAR,                   -- department | gov_self | region_summary
+    expected_years VARCHAR,                -- e.g. '2019-2025' (registry), NULL = inferred from reports seen
+    source VARCHAR NOT NULL DEFAULT 'inferred',  -- registry | inferred
+    confidence DOUBLE                      -- for inferred unit type / region
+);
+
+CREATE TABLE IF NOT EXISTS reports (
+    report_id INTEGER PRIMARY KEY DEFAULT nextval('report_id_seq'),
+    source_path VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL UNIQUE,
+    format VARCHAR,                        -- txt | md | html | docx | doc | pdf | unknown
+    size_bytes BIGINT,
+    parser_version VARCHAR,
+    status VARCHAR NOT NULL,               -- ok | partial | failed
+    error_code VARCHAR,
+    error_message VARCHAR,
+    office_id INTEGER,
+    office_name VARCHAR,                   -- as printed in the report
+    year INTEGER,
+    template VARCHAR,                      -- layout found in the document ('2019' | '2021')
+    template_expected VARCHAR,             -- layout the year requires
+    report_kind VARCHAR,
+    published_on DATE,
+    title VARCHAR,
+    n_values INTEGER, n_inferred INTEGER, n_uncertain INTEGER,
+    needs_ocr_pages VARCHAR,               -- e.g. '1,2,5' for scanned pages
+    parse_seconds DOUBLE,
+    loaded_at TIMESTAMP DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS cells (
+    report_id INTEGER NOT NULL,
+    key VARCHAR NOT NULL,                  -- canonical key, e.g. t3.granted.total
+    tbl TINYINT NOT NULL,                  -- 2 | 3 | 4
+    row_key VARCHAR NOT NULL,
+    col_key VARCHAR NOT NULL,
+    value DOUBLE,                          -- NULL when blank, not applicable or uncertain
+    raw VARCHAR,                           -- text as printed
+    kind VARCHAR,                          -- number | zero | empty | na | text | missing
+    unit VARCHAR,                          -- unit as printed (元, 万元) or 'unknown' where one was expected
+    note VARCHAR,                          -- e.g. 其中修订16件
+    flag VARCHAR,                          -- inferred | uncertain | NULL
+    prov VARCHAR                           -- JSON provenance (line / table,row,col / page,bbox)
+);
+
+CREATE TABLE IF NOT EXISTS section_texts (
+    report_id INTEGER NOT NULL,
+    section_no TINYINT NOT NULL,           -- 1..6
+    section_key VARCHAR,
+    title VARCHAR,
+    text VARCHAR,
+    prov VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS parse_problems (
+    report_id INTEGER NOT NULL,
+    code VARCHAR NOT NULL,
+    message VARCHAR,
+    prov VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS report_findings (   -- single-report rule results produced at parse time
+    report_id INTEGER NOT NULL,
+    rule VARCHAR NOT NULL,
+    severity VARCHAR,
+    status VARCHAR,
+    message VARCHAR,
+    evidence VARCHAR                       -- JSON
+);
+"""
+
+
+def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    db = Path(db)
+    if not read_only:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db), read_only=read_only)
+    if not read_only:
+        con.execute(DDL)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    else:
+        con.execute("COMMIT")
+
+
+def known_sha(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
+    return con.execute("SELECT 1 FROM reports WHERE sha256 = ?", [sha]).fetchone() is not None
+
+
+def _delete_report(con, report_id: int) -> None:
+    for t in ("cells", "section_texts", "parse_problems", "report_findings"):
+        con.execute(f"DELETE FROM {t} WHERE report_id = ?", [report_id])
+    con.execute("DELETE FROM reports WHERE report_id = ?", [report_id])
+
+
+def load_result(con: duckdb.DuckDBPyConnection, source_path: str, sha: str, size: int, result: dict) -> int:
+    """Load one parse result (or a failure record) in a single transaction; a file that changed since
+    it was last loaded replaces its earlier version. Returns the report id."""
+    with transaction(con):
+        for (old,) in con.execute("SELECT report_id FROM reports WHERE source_path = ? OR sha256 = ?",
+                                  [source_path, sha]).fetchall():
+            _delete_report(con, old)
+        office_id = None
+        if result.get("office"):
+            office_id = ensure_office(con, result["office"], result.get("office_aliases") or [],
+                                      result.get("report_kind"))
+        err = result.get("error") or {}
+        flags = result.get("flags") or {}
+        rid = con.execute(
+            """INSERT INTO reports (source_path, sha256, format, size_bytes, parser_version, status,
+                   error_code, error_message, office_id, office_name, year, template, template_expected,
+                   report_kind, published_on, title, n_values, n_inferred, n_uncertain, needs_ocr_pages,
+                   parse_seconds)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING report_id""",
+            [source_path, sha, result.get("format"), size, result.get("parser_version"),
+             result.get("status", "failed" if err else "ok"), err.get("code"), err.get("message"),
+             office_id, result.get("office"), result.get("year"), result.get("template"),
+             result.get("template_expected"), result.get("report_kind"), result.get("published_on"),
+             result.get("title"), sum(v is not None for v in (result.get("values") or {}).values()),
+             sum(f == "inferred" for f in flags.values()), sum(f == "uncertain" for f in flags.values()),
+             ",".join(map(str, result.get("needs_ocr_pages") or [])) or None, result.get("seconds")],
+        ).fetchone()[0]
+        cells = result.get("cells") or []
+        if cells:
+            con.executemany(
+                "INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [[rid, c["key"], c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), c.get("kind"),
+                  c.get("unit"), c.get("note"), c.get("flag"), json.dumps(c.get("prov") or {}, ensure_ascii=False)]
+                 for c in cells])
+        secs = result.get("sections") or []
+        if secs:
+            con.executemany(
+                "INSERT INTO section_texts VALUES (?,?,?,?,?,?)",
+                [[rid, s["number"], s.get("key"), s.get("title"), s.get("text"),
+                  json.dumps(s.get("prov") or {}, ensure_ascii=False)] for s in secs])
+        probs = result.get("problems") or []
+        if probs:
+            con.executemany(
+                "INSERT INTO parse_problems VALUES (?,?,?,?)",
+                [[rid, p["code"], p.get("message"), json.dumps(p.get("prov") or {}, ensure_ascii=False)]
+                 for p in probs])
+        fnd = result.get("findings") or []
+        if fnd:
+            con.executemany(
+                "INSERT INTO report_findings VALUES (?,?,?,?,?,?)",
+                [[rid, f["rule"], f.get("severity"), f.get("status"), f.get("message"),
+                  json.dumps(f.get("evidence"), ensure_ascii=False)] for f in fnd])
+    return rid
+
+
+def ensure_office(con, name: str, aliases: list[str], report_kind: str | None) -> int:
+    """The office id for a printed name: an exact name or alias match, else a new inferred office."""
+    row = con.execute("SELECT office_id FROM offices WHERE name = ? OR list_contains(aliases, ?) LIMIT 1",
+                      [name, name]).fetchone()
+    if row:
+        return row[0]
+    for alias in aliases:
+        row = con.execute("SELECT office_id FROM offices WHERE name = ? OR list_contains(aliases, ?) LIMIT 1",
+                          [alias, alias]).fetchone()
+        if row:
+            con.execute("UPDATE offices SET aliases = list_distinct(list_append(coalesce(aliases, []), ?)) "
+                        "WHERE office_id = ?", [name, row[0]])
+            return row[0]
+    return con.execute(
+        "INSERT INTO offices (name, aliases, report_kind, source) VALUES (?, ?, ?, 'inferred') RETURNING office_id",
+        [name, aliases or [], report_kind]).fetchone()[0]
