@@ -15,6 +15,7 @@ _DATE_NUM = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*
 _DATE_CN = re.compile(r"([〇○零一二三四五六七八九O]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _PUB_LABEL = re.compile(r"(?:发布|公开|印发|成文)(?:日期|时间)\s*[:：]?\s*")
 _ALIAS = re.compile(r"(?:^|[，。；：、\s]|年)([\u4e00-\u9fff]{2,8}?(?:片区|开发区|管委会|园区|新区))")
+_NOT_NAME_START = ("围绕", "加强", "推进", "全", "本", "各", "我", "在", "对", "为", "以", "向", "按", "据", "由", "和", "及", "与")
 _SUMMARY_HINTS = ("全市", "全县", "全区", "全省", "全州", "全旗", "全盟")
 
 
@@ -59,12 +60,14 @@ def title_info(doc: Document) -> dict:
     candidates = head[:6]
     if doc.meta.get("title"):
         candidates = candidates + [doc.meta["title"]]
-    for i in range(len(candidates)):
-        for j in (1, 2, 3):
+    for j in (1, 2, 3):  # a title on one line first; a title split over lines second
+        for i in range(len(candidates)):
             chunk = "".join(candidates[i:i + j])
             m = _TITLE.search(re.sub(r"\s+", "", chunk))
             if m:
                 office = _clean_office(m.group("pre")) or _clean_office(m.group("mid"))
+                if office and (len(office) > 40 or re.search(r"[。，；！？]", office)):
+                    continue  # a sentence, not a name
                 return {"title": m.group(0), "year": int(m.group("year")), "office": office}
     return {"title": head[0][:80] if head else None, "year": None, "office": None}
 
@@ -117,6 +120,8 @@ def aliases(office: str | None, text: str) -> list[str]:
     counts = Counter(m.group(1) for m in _ALIAS.finditer(text[:20000]))
     out = []
     for name, n in counts.most_common(3):
+        if name.startswith(_NOT_NAME_START):
+            continue
         if n >= 2 and name != office and (office is None or name not in office):
             out.append(name)
     return out

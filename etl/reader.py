@@ -23,7 +23,7 @@ from .document import Block
 # ---------------------------------------------------------------------------------------------
 LABEL, VALUE, GLUED = "label", "value", "glued"
 
-_PAGE_NO = re.compile(r"^(?:[-—–－一_~\s]*\d{1,4}[-—–－一_~\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
+_PAGE_NO = re.compile(r"^(?:[-—–－_~]+\s*\d{1,4}\s*[-—–－_~]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
 _GLUED = re.compile(r"^(?P<label>.*?[^\d.,\s+\-−])(?P<digits>[+\-−]?\d[\d.,]*)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUM_TOKEN = re.compile(r"^[+\-−]?\d")

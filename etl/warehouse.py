@@ -128,8 +128,17 @@ def transaction(con: duckdb.DuckDBPyConnection):
         con.execute("COMMIT")
 
 
+RETRYABLE_ERRORS = ("parser_error", "timeout", "worker_crash", "memory", "missing_converter")
+
+
 def known_sha(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
-    return con.execute("SELECT 1 FROM reports WHERE sha256 = ?", [sha]).fetchone() is not None
+    """True when this content is loaded already — except a failure that a retry might fix."""
+    row = con.execute("SELECT status, error_code FROM reports WHERE sha256 = ?", [sha]).fetchone()
+    return row is not None and not (row[0] == "failed" and row[1] in RETRYABLE_ERRORS)
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
 def _delete_report(con, report_id: int) -> None:

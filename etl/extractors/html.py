@@ -12,7 +12,8 @@ from .encoding import decode
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.I)
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
-               "header", "footer", "blockquote", "pre", "center", "ul", "ol", "dd", "dt", "title"}
+               "header", "footer", "blockquote", "pre", "center", "ul", "ol", "dd", "dt", "title",
+               "td", "th", "table", "tbody"}  # what remains of tables here is page layout
 _PUB_META = ("pubdate", "publishdate", "firstpublishedtime", "articlepubdate", "publishtime", "dc.date",
              "article:published_time", "pdate")
 _MARK = "\u0000TABLE{}\u0000"
@@ -34,9 +35,8 @@ def extract(path: Path, data: bytes) -> Document:
 
     tables: list[list[list[Cell]]] = []
     # innermost tables are data tables; a table that contains tables is page layout
-    for table in reversed(soup.find_all("table")):
-        if table.find("table") is not None:
-            continue
+    innermost = [t for t in soup.find_all("table") if t.find("table") is None]
+    for table in innermost:
         n = len(tables)
         tables.append(_grid(table, n))
         table.replace_with(soup.new_string(f"\n{_MARK.format(n)}\n"))

@@ -1,0 +1,97 @@
+"""Plotly figure builders: one palette, Chinese labels, compact layout for 1366×768."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from . import fmt
+
+FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def _style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, font=dict(size=15)) if title else None,
+        height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        font=dict(family=FONT, size=12), colorway=fmt.PALETTE, legend_title_text="",
+        separators=".,", hoverlabel=dict(font_family=FONT),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+    )
+    fig.update_yaxes(tickformat="~s" if False else None, separatethousands=True)
+    return fig
+
+
+def _series_names(df, y, labels):
+    """Several series: rename their columns to Chinese so legends read well."""
+    if isinstance(y, (list, tuple)):
+        ren = {c: labels.get(c, c) for c in y}
+        return df.rename(columns=ren), [ren[c] for c in y]
+    return df, y
+
+
+def bar(df: pd.DataFrame, x: str, y: str | list[str], title: str | None = None, horizontal: bool = False,
+        labels: dict | None = None, custom: list[str] | None = None, height: int = 340, barmode: str = "group",
+        color: str | None = None) -> go.Figure:
+    labels = {**{c: fmt.label_of(c) for c in df.columns}, **(labels or {})}
+    df, y = _series_names(df, y, labels)
+    kw = dict(x=y, y=x, orientation="h") if horizontal else dict(x=x, y=y)
+    fig = px.bar(df, **kw, color=color, labels=labels, custom_data=custom, barmode=barmode,
+                 color_discrete_sequence=fmt.PALETTE, text_auto=False)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", title=None)
+    else:
+        fig.update_xaxes(title=None, type="category" if x == "year" else None)
+    return _style(fig, title, height)
+
+
+def line(df: pd.DataFrame, x: str, y: str | list[str], title: str | None = None, labels: dict | None = None,
+         color: str | None = None, custom: list[str] | None = None, height: int = 320) -> go.Figure:
+    labels = {**{c: fmt.label_of(c) for c in df.columns}, **(labels or {})}
+    df, y = _series_names(df, y, labels)
+    fig = px.line(df, x=x, y=y, color=color, markers=True, labels=labels, custom_data=custom,
+                  color_discrete_sequence=fmt.PALETTE)
+    fig.update_xaxes(title=None, dtick=1 if x == "year" else None)
+    return _style(fig, title, height)
+
+
+def stacked_share(df: pd.DataFrame, x: str, parts: dict[str, str], title: str | None = None,
+                  height: int = 340) -> go.Figure:
+    """100% stacked bars of the parts (column -> label) per x."""
+    long = df.melt(id_vars=[x], value_vars=list(parts), var_name="part", value_name="n")
+    long["part"] = long["part"].map(parts)
+    tot = long.groupby(x)["n"].transform("sum")
+    long["share"] = long["n"] / tot.where(tot > 0)
+    fig = px.bar(long, x=x, y="share", color="part", labels={"share": "占比", "part": "", x: fmt.label_of(x)},
+                 custom_data=["n"], color_discrete_sequence=fmt.PALETTE,
+                 category_orders={"part": list(parts.values())})
+    fig.update_traces(hovertemplate="%{fullData.name}: %{y:.1%}（%{customdata[0]:,.0f}）<extra></extra>")
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(title=None, type="category")
+    return _style(fig, title, height)
+
+
+def heatmap(matrix: pd.DataFrame, title: str | None = None, height: int | None = None) -> go.Figure:
+    """Coverage matrix: rows offices, columns years, values coverage codes (fmt.COVERAGE_CODE)."""
+    codes = fmt.COVERAGE_CODE
+    names = {v: fmt.COVERAGE[k] for k, v in codes.items()}
+    colors = {"missing": "#D55E00", "failed": "#CC79A7", "late": "#E69F00", "unknown": "#BBBBBB", "ok": "#009E73"}
+    n = len(codes)
+    scale = []
+    for k, v in sorted(codes.items(), key=lambda kv: kv[1]):
+        scale += [(v / n, colors[k]), ((v + 1) / n, colors[k])]
+    text = matrix.map(lambda v: "" if pd.isna(v) else names.get(int(v), ""))
+    fig = go.Figure(go.Heatmap(
+        z=matrix.values, x=[str(c) for c in matrix.columns], y=list(matrix.index), zmin=0, zmax=n,
+        colorscale=scale, text=text.values, hovertemplate="%{y} · %{x}年：%{text}<extra></extra>",
+        showscale=False, xgap=2, ygap=2))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(type="category", side="top")
+    h = height or max(260, min(900, 22 * len(matrix) + 80))
+    return _style(fig, title, h)
+
+
+def legend_html() -> str:
+    colors = {"missing": "#D55E00", "failed": "#CC79A7", "late": "#E69F00", "unknown": "#BBBBBB", "ok": "#009E73"}
+    return " ".join(f"<span style='display:inline-block;width:10px;height:10px;background:{c};"
+                    f"margin:0 4px 0 10px'></span>{fmt.COVERAGE[k]}" for k, c in colors.items())

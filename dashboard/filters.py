@@ -1,0 +1,200 @@
+"""Global filters: a hashable value object that renders to SQL, and the sidebar widgets bound to the URL.
+
+Every filter widget uses ``bind="query-params"`` with its key as the URL parameter, so any view is a
+shareable link that survives reloads and page changes:
+``year`` (repeatable) · ``prov`` · ``city`` · ``dist`` · ``unit`` (repeatable) · ``kind`` (repeatable) ·
+``tpl`` (repeatable) · ``office``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+# Columns each relation offers to filter on.
+FACT_COLS = frozenset({"year", "province", "city", "district", "unit_type", "report_kind", "template", "office_id"})
+MART_COLS = FACT_COLS - {"office_id"}
+COVERAGE_COLS = frozenset({"year", "province", "city", "district", "unit_type", "office_id"})
+
+URL_KEYS = {"years": "year", "province": "prov", "city": "city", "district": "dist", "unit_types": "unit",
+            "kinds": "kind", "templates": "tpl", "office_id": "office"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    years: tuple[int, ...] = ()
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    unit_types: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
+    office_id: int | None = None
+
+    # -- SQL ------------------------------------------------------------------------------------
+    def where(self, cols=FACT_COLS, years: bool = True, prefix: str = "") -> tuple[str, dict]:
+        """Conjunction of the active filters over the given columns, and its named parameters."""
+        conds, params = [], {}
+        p = prefix
+
+        def add(col, cond, name, value):
+            if col in cols:
+                conds.append(cond.format(c=p + col, n=name))
+                params[name] = value
+
+        if years and self.years:
+            add("year", "list_contains(${n}, {c})", "f_years", list(self.years))
+        if self.province:
+            add("province", "{c} = ${n}", "f_prov", self.province)
+        if self.city:
+            add("city", "{c} = ${n}", "f_city", self.city)
+        if self.district:
+            add("district", "{c} = ${n}", "f_dist", self.district)
+        if self.unit_types:
+            add("unit_type", "list_contains(${n}, {c})", "f_units", list(self.unit_types))
+        if self.kinds:
+            add("report_kind", "list_contains(${n}, {c})", "f_kinds", list(self.kinds))
+        if self.templates:
+            add("template", "list_contains(${n}, {c})", "f_tpls", list(self.templates))
+        if self.office_id is not None:
+            add("office_id", "{c} = ${n}", "f_office", int(self.office_id))
+        return (" AND ".join(conds) or "TRUE"), params
+
+    def sum_ok(self, prefix: str = "") -> str:
+        """Condition for rows that may be added up: a region summary is never added to its parts,
+        unless the user looks at summaries only."""
+        if self.kinds and set(self.kinds) == {"region_summary"}:
+            return "TRUE"
+        return f"{prefix}report_kind IS DISTINCT FROM 'region_summary'"
+
+    # -- levels -----------------------------------------------------------------------------------
+    def level(self) -> str:
+        """The next region level to break the selection down by."""
+        if self.office_id is not None or self.district:
+            return "office"
+        if self.city:
+            return "district"
+        if self.province:
+            return "city"
+        return "province"
+
+    def narrowed(self, level: str, value) -> "Filters":
+        return {"province": lambda: replace(self, province=value, city=None, district=None),
+                "city": lambda: replace(self, city=value, district=None),
+                "district": lambda: replace(self, district=value),
+                "office": lambda: replace(self, office_id=int(value)),
+                "year": lambda: replace(self, years=(int(value),))}[level]()
+
+    def to_params(self) -> dict:
+        """URL query parameters of this selection (defaults omitted)."""
+        out: dict = {}
+        for attr, key in URL_KEYS.items():
+            v = getattr(self, attr)
+            if v in (None, (), ""):
+                continue
+            out[key] = [str(x) for x in v] if isinstance(v, tuple) else str(v)
+        return out
+
+    @classmethod
+    def from_params(cls, qp) -> "Filters":
+        """From a mapping of URL parameters (values str or list of str)."""
+        def many(k):
+            v = qp.get(k)
+            if v is None:
+                return ()
+            return tuple(v) if isinstance(v, (list, tuple)) else (v,)
+
+        def one(k):
+            v = qp.get(k)
+            if isinstance(v, (list, tuple)):
+                v = v[0] if v else None
+            return v or None
+
+        years = tuple(sorted(int(y) for y in many("year") if str(y).isdigit()))
+        office = one("office")
+        return cls(years=years, province=one("prov"), city=one("city"), district=one("dist"),
+                   unit_types=tuple(many("unit")), kinds=tuple(many("kind")), templates=tuple(many("tpl")),
+                   office_id=int(office) if office and str(office).isdigit() else None)
+
+
+# ------------------------------------------------------------------------------------------------
+# Sidebar (Streamlit)
+# ------------------------------------------------------------------------------------------------
+ALL = "全部"
+
+
+def _reset_below(*keys):
+    import streamlit as st
+    for k in keys:
+        if k in st.session_state:
+            st.session_state[k] = None if k == "office" else ALL
+
+
+def sidebar() -> Filters:
+    """Render the filter widgets and return the current selection."""
+    import streamlit as st
+
+    from dashboard import fmt, queries
+
+    opts = queries.run("filter_options")
+    offices = queries.run("office_lookup")
+    if opts is None or opts.empty:
+        st.sidebar.caption("暂无数据，筛选不可用。")
+        return Filters()
+    years = sorted({int(y) for y in opts["year"].dropna()}, reverse=True)
+    s = st.sidebar
+    s.markdown("**筛选条件**")
+    sel_years = s.multiselect("年度", years, key="year", bind="query-params", placeholder="全部年度")
+    regions = opts[["province", "city", "district"]].drop_duplicates()
+    provs = sorted(regions["province"].dropna().unique())
+    prov = s.selectbox("省", [ALL] + provs, key="prov", bind="query-params",
+                       on_change=_reset_below, args=("city", "dist", "office"))
+    cities = sorted(regions.loc[regions["province"] == prov, "city"].dropna().unique()) if prov != ALL else []
+    if st.session_state.get("city") not in (None, ALL, *cities):
+        st.session_state["city"] = ALL
+    city = s.selectbox("市", [ALL] + cities, key="city", bind="query-params", disabled=prov == ALL,
+                       on_change=_reset_below, args=("dist", "office"))
+    dists = (sorted(regions.loc[(regions["province"] == prov) & (regions["city"] == city), "district"]
+                    .dropna().unique()) if city != ALL else [])
+    if st.session_state.get("dist") not in (None, ALL, *dists):
+        st.session_state["dist"] = ALL
+    dist = s.selectbox("区县", [ALL] + dists, key="dist", bind="query-params", disabled=city == ALL,
+                       on_change=_reset_below, args=("office",))
+    units = sorted(opts["unit_type"].dropna().unique())
+    sel_units = s.multiselect("单位类型", units, format_func=lambda u: fmt.UNIT_TYPES.get(u, u), key="unit",
+                              bind="query-params", placeholder="全部类型")
+    kinds = [k for k in fmt.KINDS if k in set(opts["report_kind"].dropna())]
+    sel_kinds = s.multiselect("报告类型", kinds, format_func=lambda k: fmt.KINDS.get(k, k), key="kind",
+                              bind="query-params", placeholder="全部报告类型")
+    tpls = sorted(opts["template"].dropna().unique())
+    sel_tpls = s.multiselect("模板版本", tpls, format_func=lambda t: fmt.TEMPLATES.get(t, t), key="tpl",
+                             bind="query-params", placeholder="全部版本")
+    names = dict(zip(offices["office_id"].astype(int), offices["office"])) if offices is not None else {}
+    office = s.selectbox("单位", [None] + sorted(names, key=lambda i: names[i]),
+                         format_func=lambda i: "全部单位" if i is None else names.get(i, str(i)),
+                         key="office", bind="query-params")
+    f = Filters(years=tuple(sorted(int(y) for y in sel_years)),
+                province=None if prov == ALL else prov, city=None if city == ALL else city,
+                district=None if dist == ALL else dist, unit_types=tuple(sel_units), kinds=tuple(sel_kinds),
+                templates=tuple(sel_tpls), office_id=None if office is None else int(office))
+    if f != Filters():
+        s.button("清除全部筛选", on_click=clear_all, width="stretch")
+    return f
+
+
+def clear_all():
+    import streamlit as st
+    for k, v in {"year": [], "prov": ALL, "city": ALL, "dist": ALL, "unit": [], "kind": [], "tpl": [],
+                 "office": None}.items():
+        st.session_state[k] = v
+
+
+def apply(f: Filters) -> None:
+    """Set the filter widgets to a selection (call from a callback, before the widgets render)."""
+    import streamlit as st
+    st.session_state["year"] = [int(y) for y in f.years]
+    st.session_state["prov"] = f.province or ALL
+    st.session_state["city"] = f.city or ALL
+    st.session_state["dist"] = f.district or ALL
+    st.session_state["unit"] = list(f.unit_types)
+    st.session_state["kind"] = list(f.kinds)
+    st.session_state["tpl"] = list(f.templates)
+    st.session_state["office"] = f.office_id

@@ -1,0 +1,419 @@
+"""Every SQL statement the dashboard runs, as a registry of named queries.
+
+``QUERIES[name]`` is a :class:`Query`: SQL text with placeholders, the relations it needs, and sample
+arguments (so a benchmark can time every query: ``for name in QUERIES: run(name, Filters(), **q.sample)``).
+
+Placeholders filled by :func:`build`:
+  {w}      active filters over report_facts columns        {wny}   the same without the year filter
+  {wm}     filters over mart columns (no office)          {wmny}  the same without years
+  {wc}     filters over mart_coverage columns              {wcny}  the same without years
+  {sumok}  rows that may be added up (no region summary added to its parts)
+  {facts}  mart_region_year, or an equivalent projection of report_facts when an office is selected
+  {m}, {m2}, {r}, {c}, {agg}  identifiers chosen by the user, checked against a whitelist
+Named parameters (``$name``) come from the filters and from keyword arguments.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from etl import template as T
+from etl.marts import col_name, group_col, key_columns, group_columns
+
+from . import db
+from .filters import COVERAGE_COLS, FACT_COLS, MART_COLS, Filters
+
+
+def K(table: int, row: str, col: str) -> str:
+    """report_facts column of a template cell; fails at import if the template has no such key."""
+    key = T.make_key(table, row, col)
+    if key not in T.all_keys():
+        raise KeyError(key)
+    return col_name(key)
+
+
+def G(group: str, col: str = "total") -> str:
+    assert group in T.T3_OUTCOME_GROUPS
+    return group_col(group, col)
+
+
+# Rows/columns used by name, all validated against the template.
+_T3 = T.TABLES["2021"][3]
+T3_FIRST, T3_CARRY_IN = _T3.rows[0].key, _T3.rows[1].key          # new_received, carried_over
+T3_TOTAL, T3_CARRY_OUT = _T3.rows[-2].key, _T3.rows[-1].key       # total_processed, carried_forward
+T3_GRANTED = next(r.key for r in _T3.rows if r.group == "granted")
+T3_PARTIAL = next(r.key for r in _T3.rows if r.group == "partial")
+T3_NOT_HELD = next(r.key for r in _T3.rows if r.group == "unable")  # 本机关不掌握 (first "unable" row)
+TOT = T.T3_COLUMNS[-1].key                                        # total
+T3_REASON_ROWS = [r.key for r in _T3.rows if r.group in ("denied", "unable", "rejected")]
+T4_BLOCKS = [r.key for r in T.T4.rows]
+T4_COLS = [c.key for c in T.T4_COLUMNS]
+T4_UPHELD, T4_CORRECTED, T4_OTHER, T4_PENDING, T4_TOTAL = T4_COLS
+_T2_19 = T.TABLES["2019"][2]
+PROC_ROW = _T2_19.rows[-1].key                                    # procurement (only in v2019)
+PROC_COLS = [c.key for c in _T2_19.columns[PROC_ROW]]             # projects, amount_wan
+T2_COLS = {v: [col_name(k) for k in T.TABLES[v][2].keys()] for v in T.VERSIONS}
+ALL_T2 = list(dict.fromkeys(T2_COLS["2019"] + T2_COLS["2021"]))
+MEASURES = key_columns() + group_columns()
+DIMENSIONS = ["year", "province", "city", "district", "unit_type", "report_kind", "template", "format", "status",
+              "office"]
+AGGS = {"sum": "求和", "avg": "平均", "count": "计数", "max": "最大", "min": "最小"}
+
+T3_NEW, T3_PROC = K(3, T3_FIRST, TOT), K(3, T3_TOTAL, TOT)
+T3_GR, T3_PA, T3_NH = K(3, T3_GRANTED, TOT), K(3, T3_PARTIAL, TOT), K(3, T3_NOT_HELD, TOT)
+T3_IN, T3_OUT = K(3, T3_CARRY_IN, TOT), K(3, T3_CARRY_OUT, TOT)
+T4_CASES = " + ".join(f"coalesce({K(4, b, T4_TOTAL)}, 0)" for b in T4_BLOCKS)
+T4_CORR = " + ".join(f"coalesce({K(4, b, T4_CORRECTED)}, 0)" for b in T4_BLOCKS)
+T4_DONE = " + ".join(f"coalesce({K(4, b, T4_TOTAL)}, 0) - coalesce({K(4, b, T4_PENDING)}, 0)" for b in T4_BLOCKS)
+PROJ, AMT = K(2, PROC_ROW, PROC_COLS[0]), K(2, PROC_ROW, PROC_COLS[1])
+
+
+def _sums(cols, prefix="") -> str:
+    return ", ".join(f"sum({prefix}{c}) AS {c}" for c in cols)
+
+
+GRP = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
+       "WHEN 'district' THEN district END, '未知')")
+GRP_F = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
+         "WHEN 'district' THEN district ELSE office END, '未知')")
+
+
+@dataclass(frozen=True)
+class Query:
+    sql: str
+    requires: tuple[str, ...] = ("report_facts",)
+    doc: str = ""
+    sample: dict = field(default_factory=dict)
+    idents: dict = field(default_factory=dict)  # placeholder -> allowed identifiers
+
+
+FACTS_AS_MART = "(SELECT *, 1 AS n_reports FROM report_facts)"
+
+QUERIES: dict[str, Query] = {
+    # -- global -----------------------------------------------------------------------------------
+    "meta": Query("SELECT key, value FROM meta", requires=("meta",), doc="元数据"),
+    "filter_options": Query(
+        "SELECT DISTINCT year, province, city, district, unit_type, report_kind, template FROM report_facts",
+        doc="筛选项"),
+    "office_lookup": Query(
+        "SELECT office_id, any_value(office) AS office, any_value(province) AS province, any_value(city) AS city,"
+        " any_value(district) AS district FROM report_facts WHERE office_id IS NOT NULL GROUP BY office_id",
+        doc="单位名称"),
+    "counts": Query(
+        "SELECT (SELECT count(*) FROM reports) AS n_files,"
+        " (SELECT count(*) FROM reports WHERE status = 'failed') AS n_failed,"
+        " (SELECT count(*) FROM report_facts) AS n_reports", requires=("reports", "report_facts")),
+    # -- 总览 ------------------------------------------------------------------------------------
+    "kpi_year": Query(f"""
+        SELECT count(*) AS n_reports, count(DISTINCT office_id) AS n_offices,
+               sum({T3_NEW}) FILTER (WHERE {{sumok}}) AS new_received,
+               sum({T3_PROC}) FILTER (WHERE {{sumok}}) AS total_processed,
+               sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) FILTER (WHERE {{sumok}}) AS disclosed,
+               sum({T4_CASES}) FILTER (WHERE {{sumok}}) AS cases,
+               sum(n_inferred + n_uncertain) AS n_flagged
+        FROM report_facts WHERE {{wny}} AND year = $year""", sample={"year": 2023}, doc="某年KPI"),
+    "latest_year": Query("SELECT max(year) AS year FROM report_facts WHERE {wny}"),
+    "kpi_findings": Query("""
+        SELECT count(*) FILTER (WHERE severity = 'E') AS errors, count(*) FILTER (WHERE severity = 'W') AS warnings,
+               count(*) FILTER (WHERE rule = 'MISSING') AS missing
+        FROM findings WHERE status = 'FAIL' AND year = $year
+          AND (report_id IN (SELECT report_id FROM report_facts WHERE {wny})
+               OR (report_id IS NULL AND office_id IN (SELECT office_id FROM mart_coverage WHERE {wcny})))""",
+                          requires=("findings", "report_facts", "mart_coverage"), sample={"year": 2023}),
+    "by_region": Query(f"""
+        SELECT {GRP_F} AS grp, count(*) AS n_reports, count(DISTINCT office_id) AS n_offices,
+               sum({T3_NEW}) FILTER (WHERE {{sumok}}) AS new_received,
+               sum({T3_PROC}) FILTER (WHERE {{sumok}}) AS total_processed,
+               sum({T4_CASES}) FILTER (WHERE {{sumok}}) AS cases, any_value(office_id) AS office_id
+        FROM report_facts WHERE {{w}} GROUP BY grp ORDER BY new_received DESC NULLS LAST""",
+                       sample={"level": "province"}, doc="按地区"),
+    "by_unit_type": Query(f"""
+        SELECT unit_type, count(*) AS n_reports, count(DISTINCT office_id) AS n_offices,
+               sum({T3_NEW}) FILTER (WHERE {{sumok}}) AS new_received,
+               sum({T4_CASES}) FILTER (WHERE {{sumok}}) AS cases
+        FROM report_facts WHERE {{w}} GROUP BY unit_type ORDER BY n_reports DESC"""),
+    "reports_by_year": Query("""
+        SELECT year, report_kind, count(*) AS n_reports FROM report_facts WHERE {wny}
+        GROUP BY ALL ORDER BY year"""),
+    "serious_findings": Query("""
+        SELECT f.severity, f.rule, f.office, f.year, f.message, f.report_id, f.office_id
+        FROM findings f
+        WHERE f.status = 'FAIL'
+          AND (f.report_id IN (SELECT report_id FROM report_facts WHERE {w})
+               OR (f.report_id IS NULL AND f.office_id IN (SELECT office_id FROM mart_coverage WHERE {wc})))
+        ORDER BY f.severity = 'E' DESC, f.year DESC, f.rule, f.office LIMIT $limit""",
+                              requires=("findings", "report_facts", "mart_coverage"), sample={"limit": 20}),
+    # -- 主动公开 (table 2) -------------------------------------------------------------------------
+    "t2_by_year": Query(f"""
+        SELECT year, template, sum(n_reports) AS n_reports, {_sums(ALL_T2)}
+        FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year, template ORDER BY template, year"""),
+    "t2_by_region": Query(f"""
+        SELECT {GRP_F} AS grp, template, count(*) AS n_reports, {_sums(ALL_T2)}, any_value(office_id) AS office_id
+        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, template ORDER BY grp""",
+                          sample={"level": "province"}),
+    # -- 依申请公开 (table 3) -----------------------------------------------------------------------
+    "t3_applicants": Query(f"""
+        SELECT year, {_sums([K(3, T3_FIRST, c.key) for c in T.T3_COLUMNS])}
+        FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year ORDER BY year"""),
+    "t3_outcomes": Query(f"""
+        SELECT year, sum(n_reports) AS n_reports, {_sums([T3_NEW, T3_IN, T3_PROC, T3_OUT, T3_NH] +
+                                                         [G(g) for g in T.T3_OUTCOME_GROUPS])}
+        FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year ORDER BY year"""),
+    "t3_reasons": Query(f"""
+        SELECT {_sums([K(3, r, TOT) for r in T3_REASON_ROWS])}
+        FROM {{facts}} WHERE {{wm}} AND {{sumok}}"""),
+    "t3_rank": Query(f"""
+        SELECT office_id, any_value(office) AS office, any_value(coalesce(district, city, province)) AS region,
+               sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
+               sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) / nullif(sum({T3_PROC}), 0) AS rate_disclosed,
+               sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held,
+               sum({T3_OUT}) AS carried_forward
+        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY office_id
+        ORDER BY new_received DESC NULLS LAST LIMIT $limit""", sample={"limit": 20}),
+    "t3_by_region": Query(f"""
+        SELECT {GRP_F} AS grp, sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
+               {_sums([G(g) for g in T.T3_OUTCOME_GROUPS])},
+               sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) / nullif(sum({T3_PROC}), 0) AS rate_disclosed,
+               sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held, any_value(office_id) AS office_id
+        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp ORDER BY new_received DESC NULLS LAST""",
+                          sample={"level": "province"}),
+    # -- 政府采购 (v2019 table 2 block 九) --------------------------------------------------------------
+    "proc_by_year": Query(f"""
+        SELECT year, sum({PROJ}) AS projects, sum({AMT}) AS amount_wan, sum(n_reports) AS n_reports
+        FROM {{facts}} WHERE {{wmny}} AND {{sumok}} AND template = '2019' GROUP BY year ORDER BY year"""),
+    "proc_by_office": Query(f"""
+        SELECT office_id, any_value(office) AS office, any_value(coalesce(district, city, province)) AS region,
+               sum({PROJ}) AS projects, sum({AMT}) AS amount_wan
+        FROM report_facts WHERE {{w}} AND {{sumok}} AND template = '2019' GROUP BY office_id
+        ORDER BY amount_wan DESC NULLS LAST LIMIT $limit""", sample={"limit": 20}),
+    "proc_by_region": Query(f"""
+        SELECT {GRP_F} AS grp, sum({PROJ}) AS projects, sum({AMT}) AS amount_wan, any_value(office_id) AS office_id
+        FROM report_facts WHERE {{w}} AND {{sumok}} AND template = '2019' GROUP BY grp
+        ORDER BY amount_wan DESC NULLS LAST""", sample={"level": "province"}),
+    # -- 复议诉讼 (table 4) -------------------------------------------------------------------------
+    "t4_by_year": Query(f"""
+        SELECT year, {_sums([K(4, b, c) for b in T4_BLOCKS for c in T4_COLS])}
+        FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year ORDER BY year"""),
+    "t4_top": Query(f"""
+        SELECT office_id, any_value(office) AS office, any_value(coalesce(district, city, province)) AS region,
+               sum({K(4, T4_BLOCKS[0], T4_TOTAL)}) AS review, sum({T4_CASES}) - sum(coalesce({K(4, T4_BLOCKS[0], T4_TOTAL)}, 0)) AS suits,
+               sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
+               sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected
+        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY office_id HAVING sum({T4_CASES}) > 0
+        ORDER BY cases DESC, rate_corrected DESC LIMIT $limit""", sample={"limit": 20}),
+    "t4_by_region": Query(f"""
+        SELECT {GRP_F} AS grp, sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
+               sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected, any_value(office_id) AS office_id
+        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp ORDER BY cases DESC""",
+                          sample={"level": "province"}),
+    # -- 合规监测 ------------------------------------------------------------------------------------
+    "findings_by_rule": Query("""
+        SELECT rule, severity, status, count(*) AS n FROM findings
+        WHERE status IN ('FAIL', 'UNCERTAIN')
+          AND (report_id IN (SELECT report_id FROM report_facts WHERE {w})
+               OR (report_id IS NULL AND office_id IN (SELECT office_id FROM mart_coverage WHERE {wc})
+                   AND (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, year))))
+        GROUP BY ALL ORDER BY n DESC""", requires=("findings", "report_facts", "mart_coverage")),
+    "findings_list": Query("""
+        SELECT severity, rule, status, office, year, message, evidence, report_id, office_id FROM findings
+        WHERE status IN ('FAIL', 'UNCERTAIN')
+          AND (report_id IN (SELECT report_id FROM report_facts WHERE {w})
+               OR (report_id IS NULL AND office_id IN (SELECT office_id FROM mart_coverage WHERE {wc})
+                   AND (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, year))))
+          AND (len($rules) = 0 OR list_contains($rules, rule))
+        ORDER BY severity, rule, year DESC, office LIMIT $limit""",
+                           requires=("findings", "report_facts", "mart_coverage"), sample={"limit": 500, "rules": []}),
+    "coverage": Query("""
+        SELECT office_id, office, coalesce(district, city, province) AS region, unit_type, year, coverage,
+               report_id, published_on, deadline, days_late
+        FROM mart_coverage WHERE {wc} ORDER BY office, year""", requires=("mart_coverage",)),
+    "duplication_rank": Query("""
+        SELECT d.similarity, d.kind, f.office, f.year, o.office AS other_office, o.year AS other_year,
+               d.report_id, d.other_report_id, f.office_id
+        FROM duplication d JOIN report_facts f ON f.report_id = d.report_id
+        LEFT JOIN report_facts o ON o.report_id = d.other_report_id
+        WHERE {w_f} ORDER BY d.similarity DESC LIMIT $limit""",
+                              requires=("duplication", "report_facts"), sample={"limit": 50}),
+    "score_rank": Query("""
+        SELECT s.office_id, any_value(f.office) AS office, any_value(coalesce(f.district, f.city, f.province)) AS region,
+               avg(s.score) AS score, count(*) AS n_years, min(s.score) AS min_score
+        FROM office_scores s JOIN (SELECT DISTINCT office_id, office, province, city, district FROM report_facts
+                                   WHERE {wny}) f USING (office_id)
+        WHERE (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, s.year))
+        GROUP BY s.office_id ORDER BY score ASC LIMIT $limit""",
+                        requires=("office_scores", "report_facts"), sample={"limit": 50}),
+    "failed_parses": Query("""
+        SELECT r.report_id, r.source_path AS file, r.format, r.error_code, r.error_message, r.office_name AS office,
+               r.year, r.loaded_at
+        FROM reports r WHERE r.status = 'failed' ORDER BY r.loaded_at DESC LIMIT $limit""",
+                           requires=("reports",), sample={"limit": 500}),
+    # -- 对比 ----------------------------------------------------------------------------------------
+    "compare_offices": Query("""
+        SELECT office_id, any_value(office) AS office, year, sum({m}) AS value
+        FROM report_facts WHERE {wny} AND list_contains($ids, office_id) GROUP BY office_id, year ORDER BY year""",
+                             sample={"ids": [1, 2], "m": None}, idents={"m": "measure"}),
+    "compare_regions": Query("""
+        SELECT {GRP} AS grp, year, sum({m}) AS value
+        FROM report_facts WHERE {wny} AND {sumok} AND list_contains($names, {GRP}) GROUP BY grp, year ORDER BY year"""
+                             .replace("{GRP}", GRP), sample={"names": ["示例省"], "level": "province", "m": None},
+                             idents={"m": "measure"}),
+    # -- 数据探索 -------------------------------------------------------------------------------------
+    "facets": Query("""
+        SELECT CASE WHEN GROUPING(year) = 0 THEN 'year' WHEN GROUPING(province) = 0 THEN 'province'
+                    WHEN GROUPING(city) = 0 THEN 'city' WHEN GROUPING(unit_type) = 0 THEN 'unit_type'
+                    WHEN GROUPING(report_kind) = 0 THEN 'report_kind' WHEN GROUPING(template) = 0 THEN 'template'
+                    WHEN GROUPING(format) = 0 THEN 'format' ELSE 'status' END AS facet,
+               CAST(coalesce(year, province, city, unit_type, report_kind, template, format, status) AS VARCHAR) AS value,
+               count(*) AS n
+        FROM (SELECT CAST(year AS VARCHAR) AS year, province, city, unit_type, report_kind, template, format, status
+              FROM report_facts WHERE {w})
+        GROUP BY GROUPING SETS ((year), (province), (city), (unit_type), (report_kind), (template), (format), (status))
+        ORDER BY facet, n DESC"""),
+    "explore_rows": Query("""
+        SELECT report_id, office, year, province, city, district, unit_type, report_kind, template, format, status,
+               published_on, {m}, {m2}
+        FROM report_facts WHERE {w} ORDER BY year DESC, office LIMIT $limit""",
+                          sample={"limit": 1000, "m": None, "m2": None}, idents={"m": "measure", "m2": "measure"}),
+    "pivot": Query("""
+        SELECT CAST({r} AS VARCHAR) AS r, CAST({c} AS VARCHAR) AS c, {agg}({m}) AS value
+        FROM report_facts WHERE {w} AND ('{agg}' <> 'sum' OR {sumok}) GROUP BY ALL""",
+                   sample={"r": "province", "c": "year", "agg": "sum", "m": None},
+                   idents={"r": "dimension", "c": "dimension", "agg": "agg", "m": "measure"}),
+    # -- 年报详情 -------------------------------------------------------------------------------------
+    "report_list": Query("""
+        SELECT r.report_id, coalesce(f.office, r.office_name) AS office, r.year, r.report_kind, r.template,
+               r.format, r.status, r.published_on
+        FROM reports r LEFT JOIN report_facts f USING (report_id)
+        WHERE (r.status = 'failed' AND $include_failed) OR r.report_id IN (SELECT report_id FROM report_facts WHERE {w})
+        ORDER BY r.year DESC, office LIMIT $limit""", requires=("reports", "report_facts"),
+                         sample={"limit": 500, "include_failed": False}),
+    "report_header": Query("""
+        SELECT r.*, f.office AS office, f.province, f.city, f.district, f.unit_type, f.region_path
+        FROM reports r LEFT JOIN report_facts f USING (report_id) WHERE r.report_id = $rid""",
+                           requires=("reports", "report_facts"), sample={"rid": 1}),
+    "report_cells": Query("""
+        SELECT key, tbl, row_key, col_key, value, raw, kind, unit, note, flag, prov FROM cells
+        WHERE report_id = $rid""", requires=("cells",), sample={"rid": 1}),
+    "report_sections": Query("""
+        SELECT section_no, section_key, title, text, prov FROM section_texts WHERE report_id = $rid
+        ORDER BY section_no""", requires=("section_texts",), sample={"rid": 1}),
+    "report_findings": Query("""
+        SELECT severity, rule, status, message, evidence FROM findings WHERE report_id = $rid
+        ORDER BY status = 'FAIL' DESC, severity, rule""", requires=("findings",), sample={"rid": 1}),
+    "report_findings_raw": Query("""
+        SELECT severity, rule, status, message, evidence FROM report_findings WHERE report_id = $rid
+        ORDER BY status = 'FAIL' DESC, severity, rule""", requires=("report_findings",), sample={"rid": 1}),
+    "report_problems": Query("SELECT code, message, prov FROM parse_problems WHERE report_id = $rid",
+                             requires=("parse_problems",), sample={"rid": 1}),
+    "report_score": Query("SELECT score, deductions FROM report_scores WHERE report_id = $rid",
+                          requires=("report_scores",), sample={"rid": 1}),
+    "report_dup": Query("""SELECT d.kind, d.similarity, d.other_report_id, o.office AS other_office, o.year AS other_year
+        FROM duplication d LEFT JOIN report_facts o ON o.report_id = d.other_report_id WHERE d.report_id = $rid""",
+                        requires=("duplication", "report_facts"), sample={"rid": 1}),
+}
+
+_IDENT_SETS = {"measure": set(MEASURES), "dimension": set(DIMENSIONS), "agg": set(AGGS)}
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class Missing(Exception):
+    """A relation the query needs does not exist (e.g. compliance tables not built yet)."""
+
+
+def build(name: str, filters: Filters | None = None, **args) -> tuple[str, dict]:
+    """SQL text and named parameters of a query for a selection."""
+    q = QUERIES[name]
+    f = filters or Filters()
+    sql = q.sql
+    params: dict = {}
+    use_facts = f.office_id is not None or args.get("level") == "office"
+
+    def w(cols, years, prefix=""):
+        cond, p = f.where(cols, years=years, prefix=prefix)
+        params.update(p)
+        return cond
+
+    subs = {}
+    for ph, fn in {
+        "w": lambda: w(FACT_COLS, True), "wny": lambda: w(FACT_COLS, False),
+        "wm": lambda: w(FACT_COLS if use_facts else MART_COLS, True),
+        "wmny": lambda: w(FACT_COLS if use_facts else MART_COLS, False),
+        "wc": lambda: w(COVERAGE_COLS - {"year"}, True), "wcny": lambda: w(COVERAGE_COLS, False),
+        "w_f": lambda: w(FACT_COLS, True, prefix="f."),
+        "sumok": lambda: f.sum_ok(), "facts": lambda: FACTS_AS_MART if use_facts else "mart_region_year",
+    }.items():
+        if "{" + ph + "}" in sql:
+            subs[ph] = fn()
+    for ph, kind in q.idents.items():
+        v = args.pop(ph, None)
+        if v is None and kind == "measure":
+            v = T3_NEW  # a sensible default measure
+        if v not in _IDENT_SETS[kind]:
+            raise ValueError(f"不允许的标识符: {v!r}")
+        subs[ph] = v
+    sql = sql.format(**subs) if subs else sql
+    wanted = set(_PARAM.findall(sql))
+    if "f_years_or_all" in wanted:
+        args["f_years_or_all"] = list(f.years)
+    for k, v in args.items():
+        if k in wanted:
+            params[k] = v
+    missing = wanted - set(params)
+    if missing:
+        raise TypeError(f"query {name}: missing parameters {sorted(missing)}")
+    return sql, {k: v for k, v in params.items() if k in wanted}
+
+
+def available(name: str) -> bool:
+    return set(QUERIES[name].requires) <= _relations(db.data_version())
+
+
+def execute(name: str, filters: Filters | None = None, **args) -> pd.DataFrame:
+    """Run a named query without caching (benchmarks, tests). Raises Missing."""
+    q = QUERIES[name]
+    sql, params = build(name, filters, **args)
+    with db.connect() as con:
+        rels = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                          "WHERE table_schema = current_schema()").fetchall()}
+        if not set(q.requires) <= rels:
+            raise Missing(", ".join(sorted(set(q.requires) - rels)))
+        cur = con.cursor()
+        try:
+            return cur.execute(sql, params).df()
+        finally:
+            cur.close()
+
+
+try:  # cache by data version when running under Streamlit
+    import streamlit as st
+
+    @st.cache_data(max_entries=2000, show_spinner=False)
+    def _cached(version: str, name: str, filters: Filters, args: tuple) -> pd.DataFrame | None:
+        try:
+            return execute(name, filters, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in args})
+        except Missing:
+            return None
+
+    @st.cache_data(max_entries=20, show_spinner=False)
+    def _relations(version: str) -> set[str]:
+        return db.relations()
+except ImportError:  # pragma: no cover
+    def _cached(version, name, filters, args):
+        try:
+            return execute(name, filters, **dict(args))
+        except Missing:
+            return None
+
+    def _relations(version):
+        return db.relations()
+
+
+def run(name: str, filters: Filters | None = None, **args) -> pd.DataFrame | None:
+    """Cached result of a named query, or None when the warehouse or a needed table is missing."""
+    version = db.data_version()
+    if not version:
+        return None
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in args.items()))
+    return _cached(version, name, filters or Filters(), frozen)

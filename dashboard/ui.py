@@ -1,0 +1,221 @@
+"""Shared page pieces: header, banners, breadcrumbs, tables with CSV/Excel downloads, drill-down."""
+from __future__ import annotations
+
+import io
+import re
+import threading
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from . import db, fmt, queries
+from .filters import Filters, apply
+
+PAGES: dict[str, st.Page] = {}  # filled by app.py: short name -> Page
+
+HOWTO = ("还没有可用的数据。请先导入年报：在“导入”页面上传文件，或在命令行运行 "
+         "`python -m etl ingest 年报目录 --db data/warehouse.duckdb`；"
+         "也可以生成演示数据：`python -m etl demo --out data/demo` 后再导入。")
+
+
+def current() -> Filters:
+    return st.session_state.get("_filters_obj") or Filters()
+
+
+def header(title: str, f: Filters, caption: str | None = None) -> bool:
+    """Title, demo banner, breadcrumbs. Returns False (after an empty-state message) when there is no data."""
+    st.title(title)
+    if not db.exists():
+        st.info(HOWTO, icon="📂")
+        return False
+    meta = queries.run("meta")
+    if meta is not None and not meta.empty:
+        m = dict(zip(meta["key"], meta["value"]))
+        if m.get("dataset") == "demo":
+            st.warning("当前为**演示数据**（合成的示例年报），不代表任何真实机关。", icon="🧪")
+    counts = queries.run("counts")
+    if counts is None or int(counts.iloc[0]["n_reports"] or 0) == 0:
+        st.info(HOWTO, icon="📂")
+        return False
+    breadcrumbs(f)
+    if caption:
+        st.caption(caption)
+    return True
+
+
+def _names() -> dict[int, str]:
+    df = queries.run("office_lookup")
+    return {} if df is None else dict(zip(df["office_id"].astype(int), df["office"]))
+
+
+def breadcrumbs(f: Filters, extra: list[tuple[str, dict]] | None = None) -> None:
+    """全部地区 › 省 › 市 › 区县 › 单位 — each step a link that widens the selection (keeps the page)."""
+    steps = [("全部地区", replace(f, province=None, city=None, district=None, office_id=None))]
+    if f.province:
+        steps.append((f.province, replace(f, city=None, district=None, office_id=None)))
+    if f.city:
+        steps.append((f.city, replace(f, district=None, office_id=None)))
+    if f.district:
+        steps.append((f.district, replace(f, office_id=None)))
+    if f.office_id is not None:
+        steps.append((_names().get(f.office_id, f"单位{f.office_id}"), f))
+    row = st.container(horizontal=True, gap="small")
+    for i, (label, target) in enumerate(steps):
+        last = i == len(steps) - 1 and not extra
+        if last:
+            row.markdown(f"**{_esc(label)}**")
+        else:
+            row.button(label, key=f"crumb_{i}", type="tertiary", on_click=apply, args=(target,))
+            row.markdown("›")
+    for j, (label, params) in enumerate(extra or []):
+        row.markdown(f"**{_esc(label)}**")
+    row.markdown(f"· {fmt.years_label(f.years)}")
+
+
+def _esc(text: str) -> str:
+    """Escape markdown control characters in data shown through st.markdown."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
+
+
+def empty(message: str) -> None:
+    st.info(message, icon="ℹ️")
+
+
+def compliance_missing() -> None:
+    empty("合规检查结果尚未生成。导入年报后运行 `python -m etl check --db data/warehouse.duckdb` 即可生成"
+          "检查结果、评分和重复度。")
+
+
+# -- tables and downloads ------------------------------------------------------------------------
+_run = threading.local()  # each session's script runs in its own thread: per-run scratch, not session state
+
+
+def reset_run() -> None:
+    _run.tables = {}
+
+
+def _page_tables() -> dict[str, pd.DataFrame]:
+    """Tables shown during this run (for the page-wide Excel download). Reset by app.py each run."""
+    if not hasattr(_run, "tables"):
+        _run.tables = {}
+    return _run.tables
+
+
+def display(df: pd.DataFrame, rename: dict | None = None) -> pd.DataFrame:
+    out = df.rename(columns={c: (rename or {}).get(c) or fmt.label_of(c) for c in df.columns})
+    return out
+
+
+def excel_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        used = set()
+        for name, df in tables.items():
+            sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "表"
+            while sheet in used:
+                sheet = sheet[:28] + f"_{len(used)}"
+            used.add(sheet)
+            df.to_excel(xw, sheet_name=sheet, index=False)
+    return buf.getvalue()
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False).encode("utf-8-sig")  # BOM so Excel opens Chinese correctly
+
+
+def table(df: pd.DataFrame, name: str, key: str, rename: dict | None = None, column_config: dict | None = None,
+          height: int | str = "auto", selectable: bool = False, hide: tuple[str, ...] = (), on_select=None):
+    """A dataframe with Chinese headers and CSV / Excel downloads. Returns the selection when selectable."""
+    shown = display(df.drop(columns=[c for c in hide if c in df.columns]), rename)
+    _page_tables()[name] = shown
+    kw = dict(on_select=on_select or "rerun", selection_mode="single-row") if selectable else {}
+    ev = st.dataframe(shown, hide_index=True, column_config=column_config, height=height, key=key, **kw)
+    downloads(shown, name, key)
+    return ev
+
+
+def downloads(shown: pd.DataFrame, name: str, key: str) -> None:
+    c = st.container(horizontal=True, gap="small")
+    c.download_button("下载 CSV", data=lambda: csv_bytes(shown), file_name=f"{name}.csv", mime="text/csv",
+                      key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary")
+    c.download_button("下载 Excel", data=lambda: excel_bytes({name: shown}), file_name=f"{name}.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                      on_click="ignore", icon=":material/download:", type="tertiary")
+
+
+def page_downloads(page: str) -> None:
+    tables = dict(_page_tables())
+    if len(tables) > 1:
+        st.divider()
+        st.download_button(f"下载本页全部表格（Excel，{len(tables)} 个工作表）", data=lambda: excel_bytes(tables),
+                           file_name=f"{page}.xlsx", key="page_xlsx", on_click="ignore",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/table_view:")
+
+
+def chart(fig, key: str, data: pd.DataFrame | None = None, name: str | None = None, select: bool = False,
+          on_select=None):
+    """A plotly chart; its data goes to the page-wide download. With select, clicks call on_select."""
+    if data is not None and name:
+        _page_tables()[name] = display(data)
+    if select:
+        return st.plotly_chart(fig, key=key, on_select=on_select or "rerun", selection_mode=("points",),
+                               config={"displaylogo": False})
+    return st.plotly_chart(fig, key=key, config={"displaylogo": False})
+
+
+# -- drill-down ----------------------------------------------------------------------------------
+def selected_point(key: str) -> dict | None:
+    state = st.session_state.get(key)
+    try:
+        pts = state["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    return pts[0] if pts else None
+
+
+def drill_region(key: str, level: str) -> None:
+    """on_select callback of a by-region chart: narrow the filters to the clicked bar."""
+    pt = selected_point(key)
+    if not pt:
+        return
+    f = current()
+    cd = pt.get("customdata") or []
+    if level == "office":
+        if cd and cd[-1] is not None and str(cd[-1]) != "nan":
+            st.session_state["_goto_report_office"] = int(float(cd[-1]))
+        return
+    value = pt.get("y") if isinstance(pt.get("y"), str) else pt.get("x")
+    if value and value != "未知":
+        apply(f.narrowed(level, value))
+
+
+def drill_year(key: str) -> None:
+    pt = selected_point(key)
+    if pt and pt.get("x") is not None:
+        try:
+            apply(current().narrowed("year", int(float(pt["x"]))))
+        except (TypeError, ValueError):
+            pass
+
+
+def drill_office(key: str) -> None:
+    pt = selected_point(key)
+    if pt:
+        cd = pt.get("customdata") or []
+        if cd:
+            st.session_state["_goto_report_office"] = int(float(cd[0]))
+
+
+def follow_office_drill() -> None:
+    """After a click on an office: go to 年报详情 for that office (keeps the filters)."""
+    oid = st.session_state.pop("_goto_report_office", None)
+    if oid is not None:
+        f = replace(current(), office_id=oid)
+        st.switch_page(PAGES["report"], query_params=f.to_params())
+
+
+def report_link(report_id: int, label: str = "打开年报详情") -> None:
+    st.page_link(PAGES["report"], label=label, icon=":material/description:",
+                 query_params={**current().to_params(), "report": str(int(report_id))})

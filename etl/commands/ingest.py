@@ -1,0 +1,46 @@
+"""`python -m etl ingest PATH... --db DB` — load report files into the warehouse."""
+from __future__ import annotations
+
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ingest", help="导入年报文件到数据仓库 / load report files into the warehouse")
+    p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
+    p.add_argument("--db", default="data/warehouse.duckdb")
+    p.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
+    p.add_argument("--timeout", type=int, default=60, help="seconds allowed per file")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--reparse", action="store_true", help="parse again files already loaded (after a parser upgrade)")
+    p.add_argument("--dataset", default=None, help="label the warehouse, e.g. 'demo' (shown as a banner)")
+    p.add_argument("--executor", choices=["local", "dask"], default="local")
+    p.add_argument("--scheduler", default=None, help="dask scheduler address tcp://HOST:PORT (with --executor dask)")
+    p.add_argument("--parquet", default=None, help="with --executor dask: output directory for partitioned Parquet")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.executor == "dask":
+        try:
+            from ..scale import ingest_dask
+        except ImportError:
+            print("error: the dask executor is not available in this build", file=sys.stderr)
+            return 2
+        return ingest_dask(args)
+    from ..ingest import IngestLocked, ingest_paths
+
+    try:
+        s = ingest_paths(args.paths, args.db, workers=args.workers, timeout=args.timeout,
+                         show_bar=not args.no_progress, reparse=args.reparse, dataset=args.dataset)
+    except IngestLocked as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
+    except FileNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(s.line())
+    for path, reason in s.failures[:50]:
+        print(f"  failed: {path}: {reason}")
+    if len(s.failures) > 50:
+        print(f"  … and {len(s.failures) - 50} more (see table reports where status = 'failed')")
+    return 0

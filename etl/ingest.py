@@ -1,0 +1,242 @@
+"""Batch ingest: find report files, parse them in worker processes, load each into the warehouse in its
+own transaction, then refresh compliance findings and marts for what changed.
+
+Idempotent by content: a file whose sha256 is already loaded is skipped; a file at a known path whose
+content changed replaces its earlier version. A file that cannot be parsed is recorded as a failed
+report with its reason; it never stops the batch.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import multiprocessing as mp
+import os
+import signal
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import PARSER_VERSION
+from . import warehouse as W
+from .document import ExtractError
+from .extractors import EXTENSIONS, MAX_FILE_BYTES
+
+DEFAULT_TIMEOUT = 60  # seconds per file
+
+
+class IngestLocked(RuntimeError):
+    pass
+
+
+@dataclass
+class Summary:
+    seen: int = 0
+    loaded: int = 0
+    skipped: int = 0
+    failed: int = 0
+    replaced: int = 0
+    report_ids: list[int] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (f"{self.seen} files: {self.loaded} loaded ({self.replaced} replaced), {self.skipped} unchanged, "
+                f"{self.failed} failed in {self.seconds:.1f}s")
+
+
+def find_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Report files under the given paths (recursively), by extension, in a stable order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(f for f in sorted(p.rglob("*"))
+                       if f.is_file() and f.suffix.lower() in EXTENSIONS
+                       and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise FileNotFoundError(f"no such file or directory: {p}")
+    return out
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def _timeout_handler(signum, frame):
+    raise TimeoutError
+
+
+def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
+    """Parse in a worker; never raises: a failure comes back as a result with ``error``."""
+    from .parse import parse_file
+
+    t0 = time.perf_counter()
+    old = signal.signal(signal.SIGALRM, _timeout_handler)
+    signal.alarm(timeout)
+    try:
+        result = parse_file(path)
+    except ExtractError as e:
+        result = {"error": {"code": e.code, "message": e.message}}
+    except TimeoutError:
+        result = {"error": {"code": "timeout", "message": f"parsing took longer than {timeout}s"}}
+    except MemoryError:
+        result = {"error": {"code": "memory", "message": "parsing ran out of memory"}}
+    except Exception as e:  # a parser bug must not stop the batch; record it with its type
+        result = {"error": {"code": "parser_error", "message": f"{type(e).__name__}: {e}"[:500]}}
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    if "error" in result:
+        result.update(status="failed", parser_version=PARSER_VERSION, seconds=round(time.perf_counter() - t0, 4))
+    return result
+
+
+class _Lock:
+    """One writer at a time: a second ingest into the same warehouse is refused, not queued."""
+
+    def __init__(self, db: Path):
+        self.path = db.with_name(db.name + ".lock")
+        self.fh = None
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = self.path.open("w")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise IngestLocked(f"another ingest is already writing {self.path.with_suffix('')}; try again when it ends")
+        self.fh.write(str(os.getpid()))
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | None = None,
+                 timeout: int = DEFAULT_TIMEOUT, progress: Callable[[int, int, Summary], None] | None = None,
+                 show_bar: bool = False, post: bool = True, reparse: bool = False,
+                 dataset: str | None = None) -> Summary:
+    """Ingest files into the warehouse at `db`. `progress(done, total, summary)` is called after each file."""
+    db = Path(db)
+    t0 = time.perf_counter()
+    files = find_files(paths)
+    summary = Summary(seen=len(files))
+    with _Lock(db):
+        con = W.connect(db)
+        try:
+            if dataset:
+                W.set_meta(con, "dataset", dataset)
+            todo: list[tuple[Path, str, int]] = []
+            known_paths = dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall())
+            for f in files:
+                try:
+                    sha, size = _sha256(f)
+                except OSError as e:
+                    sha, size = hashlib.sha256(str(f).encode()).hexdigest(), 0
+                    todo.append((f, sha, -1))
+                    continue
+                if not reparse and W.known_sha(con, sha):
+                    summary.skipped += 1
+                    continue
+                if str(f) in known_paths and known_paths[str(f)] != sha:
+                    summary.replaced += 1
+                todo.append((f, sha, size))
+            bar = None
+            if show_bar:
+                from tqdm import tqdm
+                bar = tqdm(total=len(files), initial=summary.skipped, unit="份", desc="导入年报",
+                           dynamic_ncols=True)
+            done = summary.skipped
+            for (f, sha, size), result in _parse_all(todo, workers, timeout):
+                rid = W.load_result(con, str(f), sha, max(size, 0), result)
+                summary.report_ids.append(rid)
+                if result.get("status") == "failed":
+                    summary.failed += 1
+                    summary.failures.append((str(f), result["error"]["message"]))
+                else:
+                    summary.loaded += 1
+                done += 1
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(成功=summary.loaded, 失败=summary.failed, 跳过=summary.skipped, refresh=False)
+                if progress:
+                    progress(done, len(files), summary)
+            if bar is not None:
+                bar.close()
+            if post and summary.report_ids:
+                refresh(con, summary.report_ids)
+        finally:
+            con.close()
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def refresh(con, report_ids: list[int] | None) -> None:
+    """Recompute what new reports affect: compliance findings, then the marts the dashboard reads."""
+    try:
+        from .rules import refresh as rules_refresh
+    except ImportError:
+        rules_refresh = None
+    if rules_refresh is not None:
+        rules_refresh(con, report_ids)
+    try:
+        from .marts import build
+    except ImportError:
+        return
+    build(con)
+
+
+def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: int):
+    """Yield ((path, sha, size), result) as files finish; a file over the size limit never reaches a worker."""
+    big = [t for t in todo if t[2] > MAX_FILE_BYTES or t[2] < 0]
+    for f, sha, size in big:
+        msg = (f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB" if size > 0
+               else "cannot read file")
+        yield (f, sha, size), {"status": "failed", "parser_version": PARSER_VERSION, "format": None,
+                               "error": {"code": "too_large" if size > 0 else "unreadable", "message": msg}}
+    rest = [t for t in todo if t not in big]
+    workers = workers or min(os.cpu_count() or 1, max(1, len(rest)))
+    if workers <= 1 or len(rest) <= 2:
+        for t in rest:
+            yield t, parse_one(str(t[0]), timeout)
+        return
+    ctx = mp.get_context("forkserver")
+    pending = list(rest)
+    while pending:
+        # a worker killed by a native crash breaks the whole pool: finish the rest in a fresh one
+        retry: list[tuple[Path, str, int]] = []
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=200) as pool:
+            futures = {pool.submit(parse_one, str(t[0]), timeout): t for t in pending}
+            for fut in as_completed(futures):
+                t = futures[fut]
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    retry.append(t)
+                    continue
+                yield t, result
+        if retry and len(retry) == len(pending):
+            # nothing finished: parse one at a time so only the culprit fails
+            for t in retry:
+                with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as solo:
+                    try:
+                        result = solo.submit(parse_one, str(t[0]), timeout).result()
+                    except BrokenProcessPool:
+                        result = {"status": "failed", "parser_version": PARSER_VERSION,
+                                  "error": {"code": "worker_crash", "message": "parser process died on this file"}}
+                yield t, result
+            retry = []
+        pending = retry

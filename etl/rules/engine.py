@@ -1,0 +1,434 @@
+"""Warehouse side of the compliance engine: tables, and ``refresh`` which recomputes only what a batch of
+new/changed reports affects:
+
+- single-report rules of the reports themselves;
+- cross-year rules (T3-CARRY, T2-STOCK, DUP-DATA) and DUP-PREV of those reports and of the same office's
+  report of the following year;
+- DUP-PEER of the reports' year (LSH candidates of the new reports, and reports whose best match changed);
+- coverage (MISSING) of their offices (of all offices when a new last year appears and no registry is set);
+- report and office-year scores of everything above.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections import defaultdict
+
+import pandas as pd
+
+from . import dup as D
+from .cross import check_cross_year
+from .offices import ensure_views, fill_inferred, office_contexts, parse_years, relink_reports
+from .policy import Policy, default_policy
+from .registry import RULES
+from .single import check_report
+
+RULES_VERSION = "1"
+
+DDL = """
+CREATE TABLE IF NOT EXISTS findings (
+    report_id INTEGER, office_id INTEGER, office VARCHAR, year INTEGER, file VARCHAR,
+    rule VARCHAR NOT NULL, severity VARCHAR, status VARCHAR, message VARCHAR, evidence VARCHAR
+);
+CREATE TABLE IF NOT EXISTS duplication (
+    report_id INTEGER NOT NULL, kind VARCHAR NOT NULL, similarity DOUBLE, other_report_id INTEGER
+);
+CREATE TABLE IF NOT EXISTS report_scores (
+    report_id INTEGER NOT NULL, office_id INTEGER, year INTEGER, score DOUBLE, deductions VARCHAR
+);
+CREATE TABLE IF NOT EXISTS office_scores (office_id INTEGER NOT NULL, year INTEGER NOT NULL, score DOUBLE);
+CREATE TABLE IF NOT EXISTS text_signatures (
+    report_id INTEGER NOT NULL, year INTEGER, office_id INTEGER, n_shingles INTEGER, sig BLOB
+);
+CREATE TABLE IF NOT EXISTS rules_state (
+    report_id INTEGER NOT NULL, rules_version VARCHAR, policy VARCHAR, computed_at TIMESTAMP
+);
+"""
+FINDING_COLS = ["report_id", "office_id", "office", "year", "file", "rule", "severity", "status", "message",
+                "evidence"]
+SINGLE = [r.id for r in RULES.values() if r.scope == "report"]
+CROSS = [r.id for r in RULES.values() if r.scope == "cross_year"]
+
+
+def ensure_schema(con) -> None:
+    con.execute(DDL)
+    ensure_views(con)
+
+
+def _meta_get(con, key):
+    r = con.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return r[0] if r else None
+
+
+def _meta_set(con, key, value):
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading reports back as parse results
+# ---------------------------------------------------------------------------------------------
+def _ids_df(ids) -> pd.DataFrame:
+    return pd.DataFrame({"id": pd.Series(sorted(set(ids)), dtype="int64")})
+
+
+def load_results(con, ids) -> dict[int, dict]:
+    if not ids:
+        return {}
+    con.register("_rule_ids", _ids_df(ids))
+    try:
+        out: dict[int, dict] = {}
+        cols = ["report_id", "source_path", "format", "status", "office_name", "year", "template",
+                "template_expected", "report_kind", "published_on", "title", "needs_ocr_pages", "office_id"]
+        for row in con.execute(f"SELECT {', '.join('r.' + c for c in cols)} FROM reports r "
+                               "WHERE r.report_id IN (SELECT id FROM _rule_ids)").fetchall():
+            d = dict(zip(cols, row))
+            out[d["report_id"]] = {
+                "report_id": d["report_id"], "file": d["source_path"], "format": d["format"], "status": d["status"],
+                "office": d["office_name"], "office_id": d["office_id"], "year": d["year"],
+                "template": d["template"], "template_expected": d["template_expected"],
+                "report_kind": d["report_kind"],
+                "published_on": d["published_on"].isoformat() if d["published_on"] else None,
+                "title": d["title"], "cells": [], "sections": [],
+                "needs_ocr_pages": [int(x) for x in (d["needs_ocr_pages"] or "").split(",") if x.strip()],
+            }
+        for rid, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag in con.execute(
+                "SELECT report_id, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag FROM cells "
+                "WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall():
+            out[rid]["cells"].append({"key": key, "table": tbl, "row": row_key, "col": col_key, "value": value,
+                                      "raw": raw, "kind": kind, "unit": unit, "note": note, "flag": flag})
+        for rid, no, skey, title, text in con.execute(
+                "SELECT report_id, section_no, section_key, title, text FROM section_texts "
+                "WHERE report_id IN (SELECT id FROM _rule_ids) ORDER BY report_id, rowid").fetchall():
+            out[rid]["sections"].append({"number": no, "key": skey, "title": title, "text": text})
+        return out
+    finally:
+        con.unregister("_rule_ids")
+
+
+def _text(result: dict) -> str:
+    return "\n".join(s.get("text") or "" for s in result.get("sections") or [])
+
+
+# ---------------------------------------------------------------------------------------------
+def refresh(con, report_ids: list[int] | None = None, policy: Policy | None = None) -> dict:
+    t0 = time.perf_counter()
+    policy = policy or default_policy()
+    ensure_schema(con)
+    if _meta_get(con, "rules_policy") not in (None, policy.digest) or \
+            _meta_get(con, "rules_version") not in (None, RULES_VERSION):
+        report_ids = None  # policy or rule code changed: everything is stale
+    full = report_ids is None
+    own_tx = True
+    try:
+        con.execute("BEGIN TRANSACTION")
+    except Exception:
+        own_tx = False
+    try:
+        stats = _refresh(con, None if full else list(report_ids), policy)
+        _meta_set(con, "rules_policy", policy.digest)
+        _meta_set(con, "rules_version", RULES_VERSION)
+        if own_tx:
+            con.execute("COMMIT")
+    except BaseException:
+        if own_tx:
+            con.execute("ROLLBACK")
+        raise
+    stats["seconds"] = round(time.perf_counter() - t0, 3)
+    return stats
+
+
+def _refresh(con, report_ids, policy: Policy) -> dict:
+    full = report_ids is None
+    if full:
+        relink_reports(con)
+    fill_inferred(con)
+    octx = office_contexts(con)
+    meta = {r[0]: {"report_id": r[0], "office_id": r[1], "office": r[2], "year": r[3], "file": r[4],
+                   "status": r[5], "report_kind": r[6]}
+            for r in con.execute("SELECT r.report_id, r.office_id, coalesce(o.name, r.office_name), r.year, "
+                                 "r.source_path, r.status, coalesce(r.report_kind, o.report_kind) "
+                                 "FROM reports r LEFT JOIN offices o USING (office_id)").fetchall()}
+    # forget rows of reports that no longer exist; their neighbours become affected
+    dangling_peer = {r[0] for r in con.execute(
+        "SELECT report_id FROM duplication WHERE other_report_id IS NOT NULL AND other_report_id NOT IN "
+        "(SELECT report_id FROM reports)").fetchall()}
+    for t in ("findings", "duplication", "report_scores", "text_signatures", "rules_state"):
+        con.execute(f"DELETE FROM {t} WHERE report_id IS NOT NULL AND report_id NOT IN (SELECT report_id FROM reports)")
+    con.execute("DELETE FROM findings WHERE report_id IS NULL AND office_id IS NOT NULL AND office_id NOT IN "
+                "(SELECT office_id FROM offices)")
+
+    R = sorted(meta) if full else sorted({i for i in report_ids if i in meta})
+    # office sequences
+    by_office: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for m in meta.values():
+        if m["office_id"] is not None and m["year"] is not None:
+            by_office[m["office_id"]][m["year"]].append(m["report_id"])
+
+    def prev_of(rid: int) -> int | None:
+        m = meta[rid]
+        if m["office_id"] is None or m["year"] is None:
+            return None
+        cands = [c for c in by_office[m["office_id"]].get(m["year"] - 1, []) if meta[c]["status"] != "failed"]
+        if not cands:
+            return None
+        cands.sort(key=lambda c: (meta[c]["report_kind"] == m["report_kind"], c), reverse=True)
+        return cands[0]
+
+    X = set(R)
+    for rid in R:
+        m = meta[rid]
+        if m["office_id"] is not None and m["year"] is not None:
+            X.update(by_office[m["office_id"]].get(m["year"] + 1, []))
+    X = sorted(X)
+    prevs = {x: prev_of(x) for x in X}
+    need = set(X) | {p for p in prevs.values() if p is not None}
+    results = load_results(con, need)
+
+    def ctx_of(rid):
+        oid = meta[rid]["office_id"]
+        return octx.get(oid) if oid is not None else None
+
+    rows: list[tuple] = []
+
+    def add(rid, f):
+        m = meta[rid]
+        rows.append((rid, m["office_id"], m["office"], m["year"], m["file"], f["rule"], f["severity"], f["status"],
+                     f["message"], json.dumps(f.get("evidence") or {}, ensure_ascii=False, default=str)))
+
+    for rid in R:
+        for f in check_report(results[rid], policy, office=ctx_of(rid)):
+            add(rid, f)
+    for x in X:
+        p = prevs[x]
+        for f in check_cross_year(results[x], results.get(p) if p else None, policy, office=ctx_of(x)):
+            add(x, f)
+
+    # ---- duplication ------------------------------------------------------------------------
+    min_chars = policy.threshold("min_text_chars")
+    hv_cache: dict[int, object] = {}
+
+    def hv(rid):
+        if rid not in hv_cache:
+            t = _text(results[rid])
+            hv_cache[rid] = D.shingle_hashes(t) if len(D.normalise(t)) >= min_chars else None
+        return hv_cache[rid]
+
+    sig_rows = []
+    for rid in R:
+        h = hv(rid)
+        if h is not None:
+            sig_rows.append((rid, meta[rid]["year"], meta[rid]["office_id"], len(h), D.sig_bytes(D.signature(h))))
+    _delete_ids(con, "text_signatures", R)
+    if sig_rows:
+        con.register("_sig_df", pd.DataFrame(sig_rows, columns=["report_id", "year", "office_id", "n_shingles", "sig"]))
+        con.execute("INSERT INTO text_signatures SELECT * FROM _sig_df")
+        con.unregister("_sig_df")
+
+    dup_rows: list[tuple] = []
+    thr_prev = policy.threshold("dup_prev")
+    for x in X:
+        p = prevs[x]
+        if results[x]["status"] == "failed":
+            add(x, _f("DUP-PREV", "NOT_ASSESSABLE", "报告无法读取，未检查", {}))
+            continue
+        if p is None:
+            add(x, _f("DUP-PREV", "NOT_ASSESSABLE", "无上一年度报告", {}))
+            continue
+        a, b = hv(x), hv(p)
+        if a is None or b is None:
+            add(x, _f("DUP-PREV", "NOT_ASSESSABLE", "正文过短，未比较", {"prev_file": meta[p]["file"]}))
+            continue
+        s = D.containment(a, b)
+        dup_rows.append((x, "prev", s, p))
+        ev = {"similarity": round(s, 4), "other_report_id": p, "other_file": meta[p]["file"],
+              "other_year": meta[p]["year"], "measure": "containment of character 5-grams"}
+        if s > thr_prev:
+            add(x, _f("DUP-PREV", "FAIL", f"正文与{meta[p]['year']}年度报告重复率{s:.0%}（超过{thr_prev:.0%}）", ev))
+        else:
+            add(x, _f("DUP-PREV", "PASS", f"正文与{meta[p]['year']}年度报告重复率{s:.0%}", ev))
+
+    # peers, per affected year
+    thr_peer = policy.threshold("dup_peer")
+    years = sorted({meta[r]["year"] for r in R if meta[r]["year"] is not None})
+    peer_done: set[int] = set()
+    for y in years:
+        idx = D.YearIndex(threshold=max(0.2, thr_peer * 0.8))
+        for rid, oid, sig in con.execute("SELECT report_id, office_id, sig FROM text_signatures WHERE year = ?",
+                                         [y]).fetchall():
+            idx.add(rid, D.sig_from_bytes(sig), meta[rid]["office_id"] if rid in meta else oid)
+        mine = [r for r in R if meta[r]["year"] == y]
+        affected = set(mine)
+        if not full:
+            for r in mine:
+                if r in idx.sigs:
+                    affected.update(idx.lsh.query(idx.sigs[r]))
+            ids = list(mine)
+            if ids:
+                con.register("_rule_ids", _ids_df(ids))
+                affected.update(x for (x,) in con.execute(
+                    "SELECT report_id FROM duplication WHERE kind = 'peer' AND other_report_id IN "
+                    "(SELECT id FROM _rule_ids)").fetchall())
+                con.unregister("_rule_ids")
+            affected.update(r for r in dangling_peer if r in meta and meta[r]["year"] == y)
+        for r in sorted(affected):
+            peer_done.add(r)
+            if r not in idx.sigs:
+                add(r, _f("DUP-PEER", "NOT_ASSESSABLE", "报告无法读取或正文过短，未比较", {}))
+                continue
+            best = idx.best_peer(r)
+            if best is None:
+                add(r, _f("DUP-PEER", "PASS", "未发现与同年度其他机关报告雷同", {}))
+                continue
+            s, o = best
+            dup_rows.append((r, "peer", s, o))
+            ev = {"similarity": round(s, 4), "other_report_id": o, "other_file": meta[o]["file"],
+                  "other_office": meta[o]["office"], "measure": "MinHash Jaccard of character 5-grams"}
+            if s >= thr_peer:
+                add(r, _f("DUP-PEER", "FAIL", f"正文与{meta[o]['office'] or '另一机关'}同年度报告相似度{s:.0%}", ev))
+            else:
+                add(r, _f("DUP-PEER", "PASS", f"与同年度最相似报告（{meta[o]['office']}）相似度{s:.0%}", ev))
+    for r in R:  # reports without a year
+        if r not in peer_done:
+            add(r, _f("DUP-PEER", "NOT_ASSESSABLE", "未识别报告年度，未比较", {}))
+            peer_done.add(r)
+
+    # ---- coverage -----------------------------------------------------------------------------
+    max_year = max((m["year"] for m in meta.values() if m["year"] is not None), default=None)
+    registry = any(o.get("source") == "registry" for o in octx.values())
+    cov_offices = set(octx) if full else {meta[r]["office_id"] for r in R if meta[r]["office_id"] is not None}
+    if not registry and str(max_year) != (_meta_get(con, "rules_max_year") or "None"):
+        cov_offices = set(octx)
+    cov_offices |= {oid for oid in octx if oid not in by_office}  # expected offices with no report at all
+    cov_offices |= {r[0] for r in con.execute(
+        "SELECT DISTINCT office_id FROM findings WHERE rule = 'MISSING' AND office_id NOT IN "
+        "(SELECT office_id FROM offices)").fetchall()}
+    today = dt.date.today()
+    missing_rows = []
+    for oid in cov_offices:
+        o = octx.get(oid)
+        if o is None:
+            continue
+        years_seen = sorted(by_office[oid]) if oid in by_office else []
+        if o.get("expected_years"):
+            expected = parse_years(o["expected_years"])
+        elif o.get("source") != "registry" and years_seen and max_year and \
+                (not registry or policy.data["coverage"].get("inferred_when_registry")):
+            expected = list(range(years_seen[0], max_year + 1))
+        else:
+            expected = []
+        for y in expected:
+            if y in by_office.get(oid, {}):
+                continue
+            dl = policy.deadline(y, o.get("report_kind"), o.get("unit_type"), o.get("province"), o.get("level"))
+            if dl is not None and today <= dl:
+                continue  # not due yet
+            ev = {"office_id": oid, "year": y, "expected_years": o.get("expected_years") or
+                  (f"{years_seen[0]}-{max_year}" if years_seen else None), "received_years": years_seen,
+                  "deadline": str(dl) if dl else None, "source": o.get("source")}
+            missing_rows.append((None, oid, o["name"], y, None, "MISSING", RULES["MISSING"].severity, "FAIL",
+                                 f"{o['name']}未发布（未收到）{y}年度政府信息公开工作年度报告",
+                                 json.dumps(ev, ensure_ascii=False)))
+    if cov_offices:
+        con.register("_rule_ids", _ids_df(cov_offices))
+        con.execute("DELETE FROM findings WHERE rule = 'MISSING' AND office_id IN (SELECT id FROM _rule_ids)")
+        con.unregister("_rule_ids")
+    _meta_set(con, "rules_max_year", max_year)
+
+    # ---- write findings ------------------------------------------------------------------------
+    _delete_ids(con, "findings", R, rules=SINGLE + ["DUP-PEER"])
+    _delete_ids(con, "findings", X, rules=CROSS + ["DUP-PREV"])
+    _delete_ids(con, "findings", sorted(peer_done - set(R)), rules=["DUP-PEER"])
+    _delete_ids(con, "duplication", X, where="kind = 'prev'")
+    _delete_ids(con, "duplication", sorted(peer_done), where="kind = 'peer'")
+    _insert(con, "findings", rows + missing_rows, FINDING_COLS)
+    _insert(con, "duplication", dup_rows, ["report_id", "kind", "similarity", "other_report_id"])
+
+    # ---- scores -------------------------------------------------------------------------------
+    S = sorted(set(R) | set(X) | peer_done)
+    _delete_ids(con, "report_scores", S)
+    score_rows = []
+    if S:
+        con.register("_rule_ids", _ids_df(S))
+        fs = con.execute("SELECT report_id, rule, severity, status FROM findings "
+                         "WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall()
+        con.unregister("_rule_ids")
+        per: dict[int, list] = defaultdict(list)
+        for rid, rule_id, sev, st in fs:
+            d = policy.deduction(rule_id, sev, st)
+            if d:
+                per[rid].append({"rule": rule_id, "status": st, "points": d})
+        base = float(policy.data["scores"]["base"])
+        for rid in S:
+            ded = sorted(per.get(rid, []), key=lambda x: x["rule"])
+            score = max(0.0, base - sum(x["points"] for x in ded))
+            score_rows.append((rid, meta[rid]["office_id"], meta[rid]["year"], score,
+                               json.dumps(ded, ensure_ascii=False)))
+    _insert(con, "report_scores", score_rows, ["report_id", "office_id", "year", "score", "deductions"])
+    offices_touched = cov_offices | {meta[r]["office_id"] for r in S if meta[r]["office_id"] is not None}
+    if offices_touched:
+        con.register("_rule_ids", _ids_df(offices_touched))
+        con.execute("DELETE FROM office_scores WHERE office_id IN (SELECT id FROM _rule_ids)")
+        miss_pts = policy.deduction("MISSING", "E", "FAIL")
+        base = float(policy.data["scores"]["base"])
+        con.execute(f"""
+            INSERT INTO office_scores
+            SELECT office_id, year, avg(score) FROM report_scores
+             WHERE office_id IN (SELECT id FROM _rule_ids) AND year IS NOT NULL GROUP BY office_id, year
+            UNION ALL
+            SELECT DISTINCT office_id, year, greatest(0, {base} - {miss_pts}) FROM findings
+             WHERE rule = 'MISSING' AND status = 'FAIL' AND office_id IN (SELECT id FROM _rule_ids)""")
+        con.unregister("_rule_ids")
+
+    # ---- state --------------------------------------------------------------------------------
+    _delete_ids(con, "rules_state", R)
+    now = dt.datetime.now()
+    _insert(con, "rules_state", [(r, RULES_VERSION, policy.digest, now) for r in R],
+            ["report_id", "rules_version", "policy", "computed_at"])
+    return {"reports": len(R), "cross_year": len(X), "peer": len(peer_done), "coverage_offices": len(cov_offices),
+            "findings": len(rows) + len(missing_rows), "missing": len(missing_rows), "full": full}
+
+
+def _f(rule_id, status, message, evidence):
+    return {"rule": rule_id, "severity": RULES[rule_id].severity, "status": status, "message": message,
+            "evidence": evidence}
+
+
+def _delete_ids(con, table, ids, rules=None, where=None):
+    if not ids:
+        return
+    con.register("_del_ids", _ids_df(ids))
+    sql = f"DELETE FROM {table} WHERE report_id IN (SELECT id FROM _del_ids)"
+    params = []
+    if rules:
+        sql += " AND list_contains(?, rule)"
+        params.append(list(rules))
+    if where:
+        sql += " AND " + where
+    con.execute(sql, params)
+    con.unregister("_del_ids")
+
+
+def _insert(con, table, rows, cols):
+    if not rows:
+        return
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("report_id", "office_id", "year", "other_report_id"):
+        if c in df:
+            df[c] = df[c].astype("Int64")
+    con.register("_ins_df", df)
+    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM _ins_df")
+    con.unregister("_ins_df")
+
+
+def stale_report_ids(con, policy: Policy | None = None) -> list[int] | None:
+    """Reports whose findings are missing or out of date; None means everything (policy/rules changed)."""
+    ensure_schema(con)
+    policy = policy or default_policy()
+    if _meta_get(con, "rules_policy") not in (None, policy.digest) or \
+            _meta_get(con, "rules_version") not in (None, RULES_VERSION):
+        return None
+    return [r[0] for r in con.execute(
+        "SELECT r.report_id FROM reports r LEFT JOIN rules_state s USING (report_id) "
+        "WHERE s.report_id IS NULL OR s.rules_version <> ? OR s.policy <> ? OR s.computed_at < r.loaded_at",
+        [RULES_VERSION, policy.digest]).fetchall()]

@@ -1,0 +1,184 @@
+"""Office registry: CSV import (upsert into ``offices``, merging inferred offices whose names are aliases),
+re-linking reports to offices, inference of unit type / region for offices without a registry row, and
+the ``office_dim`` / ``report_dim`` views the dashboard uses to avoid double counting."""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from . import naming
+
+CSV_COLUMNS = ("name", "aliases", "parent", "region_path", "unit_type", "report_kind", "expected_years")
+
+VIEWS = """
+CREATE OR REPLACE VIEW office_dim AS
+SELECT o.*,
+  CASE WHEN o.unit_type = 'township' THEN 'township'
+       WHEN o.district IS NOT NULL THEN 'county'
+       WHEN o.city IS NOT NULL THEN 'city'
+       WHEN o.province IS NOT NULL THEN 'province' END AS level,
+  coalesce(o.report_kind = 'region_summary', false) AS is_region_summary,
+  -- a district/county is a county-level government (its own report or its region summary);
+  -- departments, townships and development zones never count as districts
+  coalesce(o.unit_type = 'government' AND o.district IS NOT NULL, false) AS is_district,
+  coalesce(o.unit_type IN ('department', 'general_office'), false) AS is_department,
+  coalesce(o.unit_type = 'township', false) AS is_township,
+  coalesce(o.unit_type = 'dev_zone', false) AS is_dev_zone
+FROM offices o;
+
+CREATE OR REPLACE VIEW report_dim AS
+SELECT r.report_id, r.office_id, coalesce(d.name, r.office_name) AS office, r.year, r.source_path AS file,
+  coalesce(r.report_kind, d.report_kind) AS report_kind,
+  coalesce(coalesce(r.report_kind, d.report_kind) = 'region_summary', false) AS is_region_summary,
+  -- sum only these to avoid adding a region summary to its parts
+  NOT coalesce(coalesce(r.report_kind, d.report_kind) = 'region_summary', false) AS include_in_totals,
+  d.unit_type, d.level, d.province, d.city, d.district, d.is_district
+FROM reports r LEFT JOIN office_dim d USING (office_id);
+"""
+
+
+def ensure_views(con) -> None:
+    con.execute(VIEWS)
+
+
+def parse_years(spec: str | None) -> list[int]:
+    """'2019-2025' / '2019,2021' / '2019-2020;2022' -> years."""
+    out: list[int] = []
+    for part in re.split(r"[;,，、\s]+", spec or ""):
+        if not part:
+            continue
+        m = re.fullmatch(r"(\d{4})\s*[-–~至]\s*(\d{4})", part)
+        if m:
+            out.extend(range(int(m.group(1)), int(m.group(2)) + 1))
+        elif re.fullmatch(r"\d{4}", part):
+            out.append(int(part))
+    return sorted(set(out))
+
+
+def _region_cols(region_path: str | None, unit_type: str | None):
+    parts = [p for p in (region_path or "").split("/") if p]
+    prov = parts[0] if parts else None
+    city = parts[1] if len(parts) > 1 else None
+    district = parts[2] if len(parts) > 2 else None
+    if unit_type == "dev_zone" and len(parts) > 2 and not re.search(r"(区|县|旗|市)$", parts[2]) or \
+            (unit_type == "dev_zone" and district and naming.unit_type_of(district)[0] == "dev_zone"):
+        district = None
+    return prov, city, district
+
+
+def import_registry(con, csv_path: str | Path) -> dict:
+    """Upsert the registry CSV into ``offices`` (source='registry') and re-link reports."""
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if rows and "name" not in rows[0]:
+        raise ValueError(f"{csv_path}: missing column 'name' (columns: {', '.join(CSV_COLUMNS)})")
+    stats = {"rows": 0, "inserted": 0, "updated": 0, "merged": 0}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for row in rows:
+            name = (row.get("name") or "").strip()
+            if not name:
+                continue
+            stats["rows"] += 1
+            aliases = [a.strip() for a in re.split(r"[;；]", row.get("aliases") or "") if a.strip() and a.strip() != name]
+            unit_type = (row.get("unit_type") or "").strip() or naming.unit_type_of(name)[0]
+            prov, city, district = _region_cols(row.get("region_path"), unit_type)
+            fields = dict(parent=(row.get("parent") or "").strip() or None,
+                          region_path=(row.get("region_path") or "").strip() or None,
+                          province=prov, city=city, district=district, unit_type=unit_type,
+                          report_kind=(row.get("report_kind") or "").strip() or None,
+                          expected_years=(row.get("expected_years") or "").strip() or None)
+            names = [name] + aliases
+            found = con.execute(
+                "SELECT office_id, name, coalesce(aliases, []), source FROM offices "
+                "WHERE list_contains(?, name) OR len(list_intersect(coalesce(aliases, []), ?)) > 0 ORDER BY office_id",
+                [names, names]).fetchall()
+            # never merge two registry offices; inferred ones whose names match are folded in
+            same = [f for f in found if f[1] == name]
+            others = [f for f in found if f[1] != name and f[3] != "registry"]
+            keep = same[0] if same else (others.pop(0) if others else None)
+            all_alias = set(aliases)
+            for f in ([keep] if keep else []) + others:
+                all_alias.update([f[1]] + list(f[2]))
+            all_alias.discard(name)
+            if keep is None:
+                con.execute(
+                    "INSERT INTO offices (name, aliases, parent, region_path, province, city, district, unit_type, "
+                    "report_kind, expected_years, source, confidence) VALUES (?,?,?,?,?,?,?,?,?,?, 'registry', 1.0)",
+                    [name, sorted(all_alias), *fields.values()])
+                stats["inserted"] += 1
+                continue
+            oid = keep[0]
+            for f in others:
+                con.execute("UPDATE reports SET office_id = ? WHERE office_id = ?", [oid, f[0]])
+                con.execute("DELETE FROM offices WHERE office_id = ?", [f[0]])
+                for t in ("findings", "report_scores", "office_scores"):
+                    if _has_table(con, t):
+                        con.execute(f"UPDATE {t} SET office_id = ? WHERE office_id = ?", [oid, f[0]])
+                stats["merged"] += 1
+            con.execute(
+                "UPDATE offices SET name = ?, aliases = ?, parent = ?, region_path = ?, province = ?, city = ?, "
+                "district = ?, unit_type = ?, report_kind = ?, expected_years = ?, source = 'registry', "
+                "confidence = 1.0 WHERE office_id = ?", [name, sorted(all_alias), *fields.values(), oid])
+            stats["updated"] += 1
+        stats["relinked"] = relink_reports(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    ensure_views(con)
+    return stats
+
+
+def _has_table(con, name: str) -> bool:
+    return con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]).fetchone() is not None
+
+
+def name_map(con) -> dict[str, int]:
+    """Printed name -> office id: registry names, then registry aliases, then inferred names/aliases."""
+    out: dict[str, int] = {}
+    rows = con.execute("SELECT office_id, name, coalesce(aliases, []), source FROM offices "
+                       "ORDER BY source <> 'registry', office_id").fetchall()
+    for oid, name, _, _ in rows:
+        out.setdefault(name, oid)
+    for oid, _, aliases, _ in rows:
+        for a in aliases:
+            out.setdefault(a, oid)
+    return out
+
+
+def relink_reports(con) -> int:
+    """Point every report at the office its printed name (or an alias) resolves to; returns #changed."""
+    nm = name_map(con)
+    rows = con.execute("SELECT report_id, office_name, office_id FROM reports WHERE office_name IS NOT NULL").fetchall()
+    changes = [(nm[n], rid) for rid, n, oid in rows if n in nm and nm[n] != oid]
+    if changes:
+        con.executemany("UPDATE reports SET office_id = ? WHERE report_id = ?", changes)
+    # inferred offices left without reports are dropped (they were variants now resolved)
+    con.execute("DELETE FROM offices WHERE source = 'inferred' AND office_id NOT IN "
+                "(SELECT DISTINCT office_id FROM reports WHERE office_id IS NOT NULL)")
+    return len(changes)
+
+
+def fill_inferred(con) -> int:
+    """Infer unit type and region for offices that have none (no registry row)."""
+    rows = con.execute(
+        "SELECT o.office_id, o.name, any_value(r.title) FROM offices o LEFT JOIN reports r USING (office_id) "
+        "WHERE o.unit_type IS NULL GROUP BY o.office_id, o.name").fetchall()
+    for oid, name, title in rows:
+        inf = naming.infer(name, title)
+        con.execute("UPDATE offices SET unit_type = ?, province = coalesce(province, ?), city = coalesce(city, ?), "
+                    "district = coalesce(district, ?), region_path = coalesce(region_path, ?), confidence = ? "
+                    "WHERE office_id = ?",
+                    [inf.unit_type, inf.province, inf.city, inf.district if inf.unit_type != "dev_zone" else None,
+                     inf.region_path, inf.confidence, oid])
+    return len(rows)
+
+
+def office_contexts(con) -> dict[int, dict]:
+    """office_id -> facts the rules use (unit_type, level, province, report_kind, ...)."""
+    ensure_views(con)
+    cols = ["office_id", "name", "unit_type", "level", "province", "report_kind", "expected_years", "source",
+            "confidence"]
+    return {r[0]: dict(zip(cols, r)) for r in con.execute(f"SELECT {', '.join(cols)} FROM office_dim").fetchall()}

@@ -1,0 +1,108 @@
+"""合规监测: findings by rule and severity; coverage matrix (missing / late); duplication and score rankings;
+failed parses listed separately (kept out of every statistic)."""
+import streamlit as st
+
+from dashboard import charts, fmt, queries as Q, ui
+
+f = ui.current()
+if ui.header("合规监测", f):
+    tab_rules, tab_cov, tab_dup, tab_score, tab_fail = st.tabs(
+        ["检查结果", "报送情况（缺报 / 逾期）", "重复度排行", "评分排行", "解析失败的文件"])
+    with tab_rules:
+        by_rule = Q.run("findings_by_rule", f)
+        if by_rule is None:
+            ui.compliance_missing()
+        elif by_rule.empty:
+            ui.empty("当前筛选下所有检查项均通过。")
+        else:
+            by_rule["severity_l"] = by_rule["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
+            by_rule["status_l"] = by_rule["status"].map(lambda s: fmt.FINDING_STATUS.get(s, s))
+            agg = by_rule.groupby(["rule", "severity_l"], as_index=False)["n"].sum().sort_values("n", ascending=False)
+            ui.chart(charts.bar(agg, "rule", "n", color="severity_l", barmode="stack",
+                                labels={"rule": "规则", "n": "未通过 / 不确定数", "severity_l": ""},
+                                title="按规则和严重程度"), "cmp_rules", data=agg, name="按规则")
+            rules = sorted(by_rule["rule"].unique())
+            pick = st.multiselect("只看这些规则", rules, key="cmp_rule_pick", placeholder="全部规则")
+            lst = Q.run("findings_list", f, rules=list(pick), limit=1000)
+            lst["severity"] = lst["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
+            lst["status"] = lst["status"].map(lambda s: fmt.FINDING_STATUS.get(s, s))
+            ev = ui.table(lst, "检查结果明细", "cmp_list", selectable=True, hide=("office_id",), height=360)
+            rows = ev.selection.rows if ev is not None else []
+            if rows and lst.iloc[rows[0]]["report_id"] == lst.iloc[rows[0]]["report_id"]:
+                ui.report_link(int(lst.iloc[rows[0]]["report_id"]))
+            else:
+                st.caption("选中一行可打开对应年报的详情（缺报记录没有年报）。")
+    with tab_cov:
+        cov = Q.run("coverage", f)
+        if cov is None or cov.empty:
+            ui.empty("没有报送情况数据。导入年报后会自动生成（单位名录可用 `python -m etl offices import` 导入）。")
+        else:
+            c = st.columns(4)
+            for col, k in zip(c, ("missing", "late", "failed", "ok")):
+                col.metric(fmt.COVERAGE[k], fmt.num((cov["coverage"] == k).sum()))
+            only = st.toggle("只显示有缺报或逾期的单位", value=True, key="cov_only")
+            bad_offices = set(cov.loc[cov["coverage"].isin(["missing", "late", "failed"]), "office_id"])
+            shown = cov[cov["office_id"].isin(bad_offices)] if only else cov
+            if shown.empty:
+                ui.empty("没有缺报或逾期的单位。")
+            else:
+                mat = shown.assign(code=shown["coverage"].map(fmt.COVERAGE_CODE)).pivot_table(
+                    index="office", columns="year", values="code", aggfunc="min")
+                left, right = st.columns([3, 2])
+                with left:
+                    st.markdown("  ".join(f":{c}[■] {fmt.COVERAGE[k]}" for k, c in
+                                          (("ok", "green"), ("late", "orange"), ("missing", "red"),
+                                           ("failed", "violet"), ("unknown", "gray"))))
+                    ui.chart(charts.heatmap(mat.head(60)), "cov_heat", data=mat.reset_index(), name="报送矩阵")
+                    if len(mat) > 60:
+                        st.caption(f"热力图显示前 60 个单位（共 {len(mat)} 个），完整数据见右侧表格。")
+                with right:
+                    view = shown.copy()
+                    view["coverage"] = view["coverage"].map(lambda s: fmt.COVERAGE.get(s, s))
+                    states = st.multiselect("报送情况", list(fmt.COVERAGE.values()),
+                                            default=[fmt.COVERAGE[k] for k in ("missing", "late", "failed")],
+                                            key="cov_states")
+                    if states:
+                        view = view[view["coverage"].isin(states)]
+                    ev = ui.table(view, "报送情况明细", "cov_tbl", selectable=True, hide=("office_id",), height=420,
+                                  rename={"region": "地区"})
+                    rows = ev.selection.rows if ev is not None else []
+                    if rows and view.iloc[rows[0]]["report_id"] == view.iloc[rows[0]]["report_id"]:
+                        ui.report_link(int(view.iloc[rows[0]]["report_id"]))
+    with tab_dup:
+        dup = Q.run("duplication_rank", f, limit=100)
+        if dup is None:
+            ui.compliance_missing()
+        elif dup.empty:
+            ui.empty("当前筛选下没有重复度数据。")
+        else:
+            dup["kind"] = dup["kind"].map(lambda k: fmt.DUP_KIND.get(k, k))
+            ev = ui.table(dup, "重复度排行", "dup_tbl", selectable=True, hide=("office_id",),
+                          rename={"other_office": "对照单位", "other_year": "对照年度"},
+                          column_config={"相似度": st.column_config.ProgressColumn(format="percent", min_value=0,
+                                                                                 max_value=1)})
+            rows = ev.selection.rows if ev is not None else []
+            if rows:
+                ui.report_link(int(dup.iloc[rows[0]]["report_id"]))
+            st.caption("相似度超过 50% 通常会被扣分（SPEC DUP-PREV）。")
+    with tab_score:
+        sc = Q.run("score_rank", f, limit=100)
+        if sc is None:
+            ui.compliance_missing()
+        elif sc.empty:
+            ui.empty("当前筛选下没有评分。")
+        else:
+            ui.chart(charts.bar(sc.head(20), "office", "score", horizontal=True,
+                                labels={"office": "单位", "score": "平均得分"}, height=460,
+                                title="得分最低的单位"), "score_chart")
+            ui.table(sc, "评分排行", "score_tbl", hide=("office_id",),
+                     rename={"region": "地区", "score": "平均得分", "n_years": "年度数", "min_score": "最低得分"},
+                     column_config={"平均得分": st.column_config.NumberColumn(format="%.1f")})
+    with tab_fail:
+        fl = Q.run("failed_parses", f, limit=1000)
+        st.caption("解析失败的文件不计入任何统计。可检查文件是否为扫描件、是否损坏，修正后重新导入。")
+        if fl is None or fl.empty:
+            ui.empty("没有解析失败的文件。")
+        else:
+            ui.table(fl, "解析失败的文件", "fail_tbl")
+    ui.page_downloads("合规监测")

@@ -1,0 +1,127 @@
+"""年报详情: one report laid out like the original template, every cell with raw text, kind, flag and
+provenance; its findings; the source file; the narrative as escaped text."""
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import fmt, queries as Q, report_view as RV, ui
+
+f = ui.current()
+
+
+def _pick(key):
+    ev = st.session_state.get(key)
+    try:
+        rows = ev["selection"]["rows"]
+    except (KeyError, TypeError):
+        return
+    lst = st.session_state.get("_report_list_ids") or []
+    if rows and rows[0] < len(lst):
+        st.session_state["report"] = lst[rows[0]]
+
+
+if ui.header("年报详情", f):
+    lst = Q.run("report_list", f, include_failed=False, limit=2000)
+    opts = [int(x) for x in lst["report_id"]]
+    wanted = st.query_params.get("report")
+    if wanted and str(wanted).isdigit() and int(wanted) not in opts:
+        opts.append(int(wanted))  # a link to a report outside the current filters still opens it
+    names = {int(r.report_id): f"{r.office} · {r.year}年 · {fmt.STATUS.get(r.status, r.status)}"
+             for r in lst.itertuples()}
+    rid = st.selectbox("选择年报", [None] + opts, key="report", bind="query-params",
+                       format_func=lambda i: "（请选择）" if i is None else names.get(i, f"年报 {i}"))
+    if rid is None:
+        st.caption(f"当前筛选下共 {len(lst)} 份年报。在下表中选中一行，或从其他页面的图表点击进入。")
+        st.session_state["_report_list_ids"] = opts[: len(lst)]
+        ui.table(lst, "年报列表", "rep_list", selectable=True, height=420, on_select=partial(_pick, "rep_list"))
+    else:
+        h = Q.run("report_header", f, rid=int(rid))
+        if h is None or h.empty:
+            ui.empty("没有找到这份年报，它可能已被重新导入。请从列表重新选择。")
+        else:
+            h = h.iloc[0]
+            version = h["template"] or h["template_expected"] or "2021"
+            st.subheader(f"{h['office'] or h['office_name'] or '（单位不明）'} · {h['year'] or '—'}年")
+            if h["title"]:
+                st.text(h["title"])
+            c = st.columns(6)
+            c[0].metric("模板", fmt.TEMPLATES.get(h["template"], "未识别"),
+                        None if h["template"] == h["template_expected"] or not h["template_expected"]
+                        else f"应为{fmt.TEMPLATES.get(h['template_expected'])}", delta_color="inverse")
+            c[1].metric("报告类型", fmt.KINDS.get(h["report_kind"], h["report_kind"] or "—"))
+            c[2].metric("发布日期", str(h["published_on"])[:10] if pd.notna(h["published_on"]) else "—")
+            c[3].metric("解析状态", fmt.STATUS.get(h["status"], h["status"]))
+            c[4].metric("推断 / 存疑", f"{int(h['n_inferred'] or 0)} / {int(h['n_uncertain'] or 0)}")
+            sc = Q.run("report_score", f, rid=int(rid))
+            c[5].metric("得分", fmt.num(sc.iloc[0]["score"], 1) if sc is not None and not sc.empty else "—")
+            region = h["region_path"] or "地区不明"
+            st.caption(f"{region} · {fmt.UNIT_TYPES.get(h['unit_type'], h['unit_type'] or '类型不明')} · "
+                       f"格式 {fmt.FORMATS.get(h['format'], h['format'])} · 年报编号 {rid}")
+            src = Path(str(h["source_path"]))
+            if src.is_file():
+                st.download_button(f"下载原始文件（{src.name}）", data=lambda: src.read_bytes(), file_name=src.name,
+                                   on_click="ignore", icon=":material/download:", key="rep_src")
+            else:
+                st.caption(f"原始文件不在本机：{src}")
+            if h["status"] == "failed":
+                st.error(f"解析失败：{h['error_code']} — {h['error_message']}。该文件不计入任何统计。")
+            cells = Q.run("report_cells", f, rid=int(rid))
+            tab_t, tab_c, tab_f, tab_s = st.tabs(["表格（按模板）", "单元格明细", "检查结果", "正文"])
+            with tab_t:
+                st.markdown(":orange-background[推断值] :red-background[存疑值] :gray-background[空白 / 不适用] "
+                            ":violet-background[文字]　“—”表示模板中该行没有此列。")
+                if cells is None or cells.empty:
+                    ui.empty("这份年报没有识别出表格数据。")
+                else:
+                    for title, (text, style) in RV.grids(cells, version).items():
+                        st.markdown(f"**{title}**")
+                        styler = text.style.apply(lambda _df, s=style: s, axis=None)
+                        st.dataframe(styler, width="stretch", height="content" if len(text) < 30 else 600)
+                        ui._page_tables()[title.replace(" · ", "_")[:28]] = text.reset_index(names="项目")
+            with tab_c:
+                if cells is not None and not cells.empty:
+                    ct = RV.cell_table(cells, version)
+                    keys = list(ct["key"])
+                    labels = dict(zip(ct["key"], ct["tbl"] + " · " + ct["label"]))
+                    k = st.selectbox("查看单元格出处", keys, format_func=labels.get, key="rep_cell")
+                    one = cells[cells["key"] == k].iloc[0]
+                    cc = st.columns(5)
+                    cc[0].metric("原文", one["raw"] if one["raw"] not in (None, "") else "（空白）")
+                    cc[1].metric("数值", fmt.num(one["value"], 2) if pd.notna(one["value"]) else "—")
+                    cc[2].metric("类型", fmt.CELL_KIND.get(one["kind"], one["kind"] or "—"))
+                    cc[3].metric("标记", fmt.CELL_FLAG.get(one["flag"], "无") if one["flag"] else "无")
+                    cc[4].metric("单位", one["unit"] or "—")
+                    st.caption(f"出处：{RV.prov_text(one['prov']) or '未记录'}" + (f"；备注：{one['note']}" if one["note"] else ""))
+                    ex = RV.excerpt(str(h["source_path"]), h["format"], one["prov"])
+                    if ex:
+                        st.code(ex, language=None)
+                    ui.table(ct, "单元格明细", "rep_cells", height=400)
+            with tab_f:
+                fd = Q.run("report_findings", f, rid=int(rid))
+                if fd is None:
+                    fd = Q.run("report_findings_raw", f, rid=int(rid))
+                if fd is None or fd.empty:
+                    ui.empty("这份年报没有检查结果。")
+                else:
+                    fd["severity"] = fd["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
+                    fd["status"] = fd["status"].map(lambda s: fmt.FINDING_STATUS.get(s, s))
+                    ui.table(fd, "检查结果", "rep_findings")
+                dp = Q.run("report_dup", f, rid=int(rid))
+                if dp is not None and not dp.empty:
+                    dp["kind"] = dp["kind"].map(lambda k: fmt.DUP_KIND.get(k, k))
+                    ui.table(dp, "重复度", "rep_dup", rename={"other_office": "对照单位", "other_year": "对照年度"})
+                pr = Q.run("report_problems", f, rid=int(rid))
+                if pr is not None and not pr.empty:
+                    pr["prov"] = pr["prov"].map(RV.prov_text)
+                    ui.table(pr, "解析问题", "rep_problems", rename={"code": "代码"})
+            with tab_s:
+                secs = Q.run("report_sections", f, rid=int(rid))
+                if secs is None or secs.empty:
+                    ui.empty("没有识别出正文章节。")
+                else:
+                    for s in secs.itertuples():
+                        with st.expander(ui._esc(s.title) if s.title else f"第{s.section_no}部分", expanded=s.section_no == 1):
+                            st.text(s.text or "（无内容）")  # escaped text, never HTML
+    ui.page_downloads("年报详情")

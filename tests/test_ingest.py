@@ -1,0 +1,140 @@
+"""Ingest: recursive, idempotent by content, one transaction per report, bad files recorded not fatal."""
+import os
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from etl.ingest import IngestLocked, _Lock, ingest_paths
+from report_fixtures import render_html, render_text
+
+
+def _counts(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return dict(con.execute("SELECT status, count(*) FROM reports GROUP BY status").fetchall())
+    finally:
+        con.close()
+
+
+def _write_corpus(root, n):
+    layouts = ["tsv", "spaces", "vertical", "detached", "missing"]
+    for i in range(n):
+        version = "2021" if i % 2 else "2019"
+        office = f"测试县第{i}局"
+        sub = root / f"batch{i % 7}"
+        sub.mkdir(parents=True, exist_ok=True)
+        if i % 3 == 0:
+            data = render_html(version, encoding="gbk" if i % 2 else "utf-8").replace(
+                "青禾县农业农村局".encode("gbk" if i % 2 else "utf-8"), office.encode("gbk" if i % 2 else "utf-8"))
+            (sub / f"r{i}.html").write_bytes(data)
+        else:
+            (sub / f"r{i}.txt").write_text(render_text(version, layouts[i % 5], office=office), encoding="utf-8")
+
+
+def _write_bad(root):
+    bad = root / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "garbage.txt").write_bytes(bytes(range(256)) * 40)
+    full = render_html("2021")
+    (bad / "truncated.html").write_bytes(full[: len(full) // 3])
+    with open(bad / "huge.txt", "wb") as f:  # 50 MB of text: refused by size, quickly
+        f.write(("无关文本" * 1000 + "\n").encode() * 4400)
+    # GBK bytes in a file that claims UTF-8: decoded by content, not by the claim
+    (bad / "wrong-encoding.html").write_bytes(
+        render_html("2019", encoding="gbk").replace(b"charset=gbk", b"charset=utf-8"))
+    (bad / "not-a-report.txt").write_text("会议通知\n请各单位准时参加。\n", encoding="utf-8")
+    return bad
+
+
+@pytest.mark.slow
+def test_thousand_reports_and_bad_files_in_one_run(tmp_path):
+    src = tmp_path / "in"
+    _write_corpus(src, 1000)
+    _write_bad(src)
+    db = tmp_path / "w.duckdb"
+    calls = []
+    s = ingest_paths([src], db, progress=lambda done, total, summ: calls.append((done, total)))
+    assert s.seen == 1006 and s.loaded == 1000 + 2 and s.failed == 4
+    assert calls[-1] == (1006, 1006)
+    con = duckdb.connect(str(db), read_only=True)
+    failed = dict(con.execute("SELECT regexp_extract(source_path, '[^/]+$'), error_code FROM reports "
+                              "WHERE status = 'failed'").fetchall())
+    assert failed == {"empty.txt": "empty", "garbage.txt": "binary", "huge.txt": "too_large",
+                      "not-a-report.txt": "not_a_report"}
+    # the wrong-encoding page parsed right; the truncated page kept what it had
+    wrong = con.execute("SELECT status, office_name, year FROM reports WHERE source_path LIKE '%wrong-encoding%'").fetchone()
+    assert wrong == ("ok", "青禾县农业农村局", 2020)
+    trunc = con.execute("SELECT status FROM reports WHERE source_path LIKE '%truncated%'").fetchone()
+    assert trunc == ("partial",)
+    # every loaded report has all its cells; values match a direct check of one report
+    assert con.execute("SELECT count(*) FROM reports r WHERE status <> 'failed' AND "
+                       "(SELECT count(*) FROM cells c WHERE c.report_id = r.report_id) NOT IN (198, 200)").fetchone()[0] == 0
+    v = con.execute("SELECT value FROM cells JOIN reports USING (report_id) WHERE source_path LIKE '%/r1.txt' "
+                    "AND key = 't3.new_received.total'").fetchone()[0]
+    assert v == 38
+    con.close()
+
+
+def test_idempotent_and_changed_file_replaces(tmp_path):
+    src = tmp_path / "in"
+    _write_corpus(src, 6)
+    db = tmp_path / "w.duckdb"
+    first = ingest_paths([src], db)
+    assert first.loaded == 6
+    again = ingest_paths([src, src / "batch1"], db)
+    assert again.loaded == 0 and again.skipped == again.seen
+    f = next(src.rglob("r1.txt"))
+    f.write_text(render_text("2021", "tsv", office="改名后的局"), encoding="utf-8")
+    third = ingest_paths([src], db)
+    assert third.loaded == 1 and third.replaced == 1
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 6
+    assert con.execute("SELECT office_name FROM reports WHERE source_path = ?", [str(f)]).fetchone()[0] == "改名后的局"
+    assert con.execute("SELECT count(DISTINCT report_id) FROM cells").fetchone()[0] == 6
+    con.close()
+
+
+def test_second_concurrent_ingest_is_refused(tmp_path):
+    db = tmp_path / "w.duckdb"
+    with _Lock(db):
+        with pytest.raises(IngestLocked):
+            ingest_paths([tmp_path], db)
+
+
+def test_failed_load_leaves_no_half_report(tmp_path, monkeypatch):
+    from etl import warehouse as W
+    src = tmp_path / "in"
+    _write_corpus(src, 3)
+    db = tmp_path / "w.duckdb"
+    real = W.load_result
+    n = {"i": 0}
+
+    def flaky(con, path, sha, size, result):
+        n["i"] += 1
+        if n["i"] == 2:
+            result = dict(result, sections=[{"number": None}])  # violates NOT NULL mid-transaction
+        return real(con, path, sha, size, result)
+
+    monkeypatch.setattr(W, "load_result", flaky)
+    with pytest.raises(Exception):
+        ingest_paths([src], db, workers=1, post=False)
+    con = duckdb.connect(str(db), read_only=True)
+    ids = [r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()]
+    assert len(ids) == 1  # the report before the failure is complete; the failed one left nothing
+    assert con.execute("SELECT count(*) FROM cells WHERE report_id NOT IN (SELECT report_id FROM reports)").fetchone()[0] == 0
+    con.close()
+
+
+def test_ingest_cli_progress_and_summary(tmp_path):
+    src = tmp_path / "in"
+    _write_corpus(src, 4)
+    _write_bad(src)
+    db = tmp_path / "w.duckdb"
+    out = subprocess.run([sys.executable, "-m", "etl", "ingest", str(src), "--db", str(db)],
+                         capture_output=True, text=True, env={**os.environ, "COLUMNS": "120"})
+    assert out.returncode == 0, out.stderr
+    assert "10 files: 6 loaded" in out.stdout and "4 failed" in out.stdout
+    assert "导入年报" in out.stderr and "失败=4" in out.stderr  # tqdm progress bar with counts
