@@ -184,7 +184,7 @@ def drill_region(key: str, level: str) -> None:
     cd = pt.get("customdata") or []
     if level == "office":
         if cd and cd[-1] is not None and str(cd[-1]) != "nan":
-            st.session_state["_goto_report_office"] = int(float(cd[-1]))
+            _goto_office(int(float(cd[-1])))
         return
     value = pt.get("y") if isinstance(pt.get("y"), str) else pt.get("x")
     if value and value != "未知":
@@ -205,17 +205,22 @@ def drill_office(key: str) -> None:
     if pt:
         cd = pt.get("customdata") or []
         if cd:
-            st.session_state["_goto_report_office"] = int(float(cd[0]))
+            _goto_office(int(float(cd[0])))
+
+
+def _goto_office(office_id: int) -> None:
+    """(callback) narrow the filters to one office and go on to its 年报详情 after this run starts."""
+    apply(replace(current(), office_id=office_id))
+    st.session_state["_goto_report"] = True
 
 
 def follow_office_drill() -> None:
-    """After a click on an office: go to 年报详情 for that office (keeps the filters)."""
-    oid = st.session_state.pop("_goto_report_office", None)
-    if oid is not None:
-        f = replace(current(), office_id=oid)
-        st.switch_page(PAGES["report"], query_params=f.to_params())
+    """After a click on an office: switch to 年报详情 (the bound filter widgets keep the office)."""
+    if st.session_state.pop("_goto_report", False):
+        st.switch_page(PAGES["report"])
 
 
 def report_link(report_id: int, label: str = "打开年报详情") -> None:
+    """Link to one report; the filters travel in their bound URL parameters."""
     st.page_link(PAGES["report"], label=label, icon=":material/description:",
-                 query_params={**current().to_params(), "report": str(int(report_id))})
+                 query_params={"report": str(int(report_id))})

@@ -4,6 +4,11 @@ own transaction, then refresh compliance findings and marts for what changed.
 Idempotent by content: a file whose sha256 is already loaded is skipped; a file at a known path whose
 content changed replaces its earlier version. A file that cannot be parsed is recorded as a failed
 report with its reason; it never stops the batch.
+
+Readers always see a complete warehouse: a run copies the current warehouse to ``DB.tmp-<pid>`` (or
+starts fresh), loads into the copy, checkpoints and closes it, fsyncs it and ``os.replace``s it onto
+``DB`` (then fsyncs the directory). A run killed at any point leaves ``DB`` exactly as it was; the next
+run (holding the lock) deletes the stale ``DB.tmp-*`` files. See :func:`atomic_warehouse`.
 """
 from __future__ import annotations
 
@@ -11,8 +16,10 @@ import fcntl
 import hashlib
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import time
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -102,20 +109,30 @@ def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
 
 
 class _Lock:
-    """One writer at a time: a second ingest into the same warehouse is refused, not queued."""
+    """One writer at a time: a second ingest into the same warehouse is refused, not queued.
+
+    ``flock`` on ``DB.lock``; the kernel releases it when the holder dies (even by ``kill -9``), so a
+    killed run never leaves the warehouse locked."""
 
     def __init__(self, db: Path):
-        self.path = db.with_name(db.name + ".lock")
+        self.db = Path(db)
+        self.path = self.db.with_name(self.db.name + ".lock")
         self.fh = None
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = self.path.open("w")
+        self.fh = self.path.open("a+")  # not "w": the refused opener must not wipe the holder's pid
         try:
             fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip()
             self.fh.close()
-            raise IngestLocked(f"another ingest is already writing {self.path.with_suffix('')}; try again when it ends")
+            raise IngestLocked(
+                f"另一个导入正在写入数据仓库，请等它结束后再试 / another ingest is already writing {self.db}"
+                f"{f' (pid {holder})' if holder.isdigit() else ''}; try again when it ends") from None
+        self.fh.seek(0)
+        self.fh.truncate()
         self.fh.write(str(os.getpid()))
         self.fh.flush()
         return self
@@ -125,63 +142,153 @@ class _Lock:
         self.fh.close()
 
 
+def _crashpoint(name: str) -> None:
+    """Test hook: ``GKJB_CRASH_AT=<name>`` kills this process (SIGKILL) at that point of a run."""
+    if os.environ.get("GKJB_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def stale_temp_files(db: Path) -> list[Path]:
+    """Build files left by killed runs (``DB.tmp-<pid>`` and their WALs)."""
+    db = Path(db)
+    return sorted(db.parent.glob(db.name + ".tmp-*")) if db.parent.is_dir() else []
+
+
+@contextmanager
+def atomic_warehouse(db: str | Path, *, fresh: bool = False):
+    """A read-write connection to a private copy of the warehouse, swapped onto `db` on success.
+
+    Caller must hold :class:`_Lock` (``ingest_paths`` does). On normal exit: CHECKPOINT, close, fsync,
+    ``os.replace(tmp, db)``, fsync the directory. On an exception, or if the process dies, `db` is
+    untouched and the copy is discarded (or, after a kill, removed by the next run). Other writers
+    (registry import, rule recomputation) can use this too so readers never see half a change."""
+    db = Path(db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    for old in stale_temp_files(db):  # we hold the lock: nobody else is building
+        old.unlink(missing_ok=True)
+    tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
+    wal = Path(str(db) + ".wal")
+    if db.exists() and not fresh:
+        shutil.copyfile(db, tmp)
+        if wal.exists():  # left by a writer that bypassed this function: replay it into the copy
+            shutil.copyfile(wal, Path(str(tmp) + ".wal"))
+    _crashpoint("copied")
+    con = W.connect(tmp)
+    try:
+        yield con
+        _crashpoint("before_checkpoint")
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)  # empty after CHECKPOINT + close
+    _fsync(tmp)
+    _crashpoint("before_replace")
+    if wal.exists():
+        # the old WAL belongs to the old file (its content is already in the copy); a reader opening
+        # DB between unlink and replace sees the last checkpointed state, which is still complete
+        wal.unlink()
+    os.replace(tmp, db)
+    _fsync(db.parent)
+    _crashpoint("after_replace")
+
+
+class _Unchanged(Exception):
+    """Nothing to load: leave the warehouse file alone (no swap, so dashboard caches stay valid)."""
+
+
 def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | None = None,
                  timeout: int = DEFAULT_TIMEOUT, progress: Callable[[int, int, Summary], None] | None = None,
                  show_bar: bool = False, post: bool = True, reparse: bool = False,
                  dataset: str | None = None) -> Summary:
-    """Ingest files into the warehouse at `db`. `progress(done, total, summary)` is called after each file."""
+    """Ingest files into the warehouse at `db`. `progress(done, total, summary)` is called after each file.
+
+    The run builds a new warehouse file and swaps it in atomically (:func:`atomic_warehouse`). If loading
+    fails with an ordinary exception, the reports completed so far (each whole, findings and marts
+    refreshed) are still swapped in and the exception is re-raised; an interrupt or a kill swaps nothing."""
     db = Path(db)
     t0 = time.perf_counter()
     files = find_files(paths)
     summary = Summary(seen=len(files))
+    error: Exception | None = None
     with _Lock(db):
-        con = W.connect(db)
         try:
-            if dataset:
-                W.set_meta(con, "dataset", dataset)
-            todo: list[tuple[Path, str, int]] = []
-            known_paths = dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall())
-            for f in files:
-                try:
-                    sha, size = _sha256(f)
-                except OSError as e:
-                    sha, size = hashlib.sha256(str(f).encode()).hexdigest(), 0
-                    todo.append((f, sha, -1))
-                    continue
-                if not reparse and W.known_sha(con, sha):
-                    summary.skipped += 1
-                    continue
-                if str(f) in known_paths and known_paths[str(f)] != sha:
-                    summary.replaced += 1
-                todo.append((f, sha, size))
-            bar = None
-            if show_bar:
-                from tqdm import tqdm
-                bar = tqdm(total=len(files), initial=summary.skipped, unit="份", desc="导入年报",
-                           dynamic_ncols=True)
-            done = summary.skipped
-            for (f, sha, size), result in _parse_all(todo, workers, timeout):
-                rid = W.load_result(con, str(f), sha, max(size, 0), result)
-                summary.report_ids.append(rid)
-                if result.get("status") == "failed":
-                    summary.failed += 1
-                    summary.failures.append((str(f), result["error"]["message"]))
-                else:
-                    summary.loaded += 1
-                done += 1
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(成功=summary.loaded, 失败=summary.failed, 跳过=summary.skipped, refresh=False)
-                if progress:
-                    progress(done, len(files), summary)
-            if bar is not None:
-                bar.close()
-            if post and summary.report_ids:
-                refresh(con, summary.report_ids)
-        finally:
-            con.close()
+            with atomic_warehouse(db) as con:
+                error = _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse,
+                                     dataset, fresh_db=not db.exists())
+        except _Unchanged:
+            pass
     summary.seconds = time.perf_counter() - t0
+    if error is not None:
+        raise error
     return summary
+
+
+def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse, dataset,
+                 fresh_db) -> Exception | None:
+    if dataset:
+        W.set_meta(con, "dataset", dataset)
+    todo: list[tuple[Path, str, int]] = []
+    known_paths = dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall())
+    for f in files:
+        try:
+            sha, size = _sha256(f)
+        except OSError:
+            sha, size = hashlib.sha256(str(f).encode()).hexdigest(), 0
+            todo.append((f, sha, -1))
+            continue
+        if not reparse and W.known_sha(con, sha):
+            summary.skipped += 1
+            continue
+        if str(f) in known_paths and known_paths[str(f)] != sha:
+            summary.replaced += 1
+        todo.append((f, sha, size))
+    if not todo and not dataset and not fresh_db:
+        if progress:
+            progress(summary.skipped, len(files), summary)
+        raise _Unchanged
+    bar = None
+    if show_bar:
+        from tqdm import tqdm
+        bar = tqdm(total=len(files), initial=summary.skipped, unit="份", desc="导入年报", dynamic_ncols=True)
+    done = summary.skipped
+    error: Exception | None = None
+    try:
+        for (f, sha, size), result in _parse_all(todo, workers, timeout):
+            _crashpoint("loading")
+            rid = W.load_result(con, str(f), sha, max(size, 0), result)
+            summary.report_ids.append(rid)
+            if result.get("status") == "failed":
+                summary.failed += 1
+                summary.failures.append((str(f), result["error"]["message"]))
+            else:
+                summary.loaded += 1
+            done += 1
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(成功=summary.loaded, 失败=summary.failed, 跳过=summary.skipped, refresh=False)
+            if progress:
+                progress(done, len(files), summary)
+    except Exception as e:  # keep the whole reports loaded so far (each was its own transaction)
+        error = e
+    finally:
+        if bar is not None:
+            bar.close()
+    if post and summary.report_ids:
+        _crashpoint("refresh")
+        refresh(con, summary.report_ids)  # if this fails too, nothing is swapped in
+    return error
 
 
 def refresh(con, report_ids: list[int] | None) -> None:

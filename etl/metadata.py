@@ -60,6 +60,7 @@ def title_info(doc: Document) -> dict:
     candidates = head[:6]
     if doc.meta.get("title"):
         candidates = candidates + [doc.meta["title"]]
+    fallback = None
     for j in (1, 2, 3):  # a title on one line first; a title split over lines second
         for i in range(len(candidates)):
             chunk = "".join(candidates[i:i + j])
@@ -68,7 +69,12 @@ def title_info(doc: Document) -> dict:
                 office = _clean_office(m.group("pre")) or _clean_office(m.group("mid"))
                 if office and (len(office) > 40 or re.search(r"[。，；！？]", office)):
                     continue  # a sentence, not a name
-                return {"title": m.group(0), "year": int(m.group("year")), "office": office}
+                hit = {"title": m.group(0), "year": int(m.group("year")), "office": office}
+                if office:
+                    return hit
+                fallback = fallback or hit  # a title line without the office: it may be on the line above
+    if fallback:
+        return fallback
     return {"title": head[0][:80] if head else None, "year": None, "office": None}
 
 

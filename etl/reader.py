@@ -66,6 +66,15 @@ def _classify(text: str, prov: dict, bi: int, out: list[Tok]) -> None:
     out.append(Tok(LABEL, text, prov, bi))
 
 
+def _pieces(text: str, prov: dict) -> list[tuple[str, dict]]:
+    """Whitespace-separated pieces; in layout text each keeps its display column ``x``."""
+    if "x" not in prov:
+        return [(p, prov) for p in text.split()]
+    from .extractors.text import display_width
+    return [(m.group(), {**prov, "x": prov["x"] + display_width(text[:m.start()]),
+                         "w": display_width(m.group())}) for m in re.finditer(r"\S+", text)]
+
+
 def tokenize(blocks: list[Block]) -> list[Tok | None]:
     """Blocks → token stream. ``None`` marks a break (a prose sentence) that ends any pending label."""
     toks: list[Tok | None] = []
@@ -77,8 +86,8 @@ def tokenize(blocks: list[Block]) -> list[Tok | None]:
                 continue
             if is_page_marker(text):
                 continue
-            for piece in text.split():
-                _classify(piece, b.cells[0].prov, bi, toks)
+            for piece, prov in _pieces(text, b.cells[0].prov):
+                _classify(piece, prov, bi, toks)
             continue
         seen_label = not b.structured
         has_label = any(parse_value(c.text).kind == "text" and not is_page_marker(c.text) for c in b.cells)
@@ -96,12 +105,10 @@ def tokenize(blocks: list[Block]) -> list[Tok | None]:
                 toks.append(None)
                 seen_label = False
                 continue
-            pieces = [text] if b.structured else text.split()
-            if b.structured and parse_value(text).kind == "text" and _NUM_TOKEN.match(text) is None:
-                pieces = [text]
-            for piece in pieces:
+            pieces = [(text, c.prov)] if b.structured else _pieces(text, c.prov)
+            for piece, prov in pieces:
                 before = len(toks)
-                _classify(piece, c.prov, bi, toks)
+                _classify(piece, prov, bi, toks)
                 if any(t is not None and t.kind == LABEL for t in toks[before:]):
                     seen_label = True
     return toks
@@ -234,6 +241,18 @@ def glued_splits(digits: str, n: int, ok=None, limit: int = 5000) -> list[list[s
     return out
 
 
+def _left(t: Tok) -> float:
+    return t.prov["x"]
+
+
+def _centre(t: Tok) -> float:
+    return t.prov["x"] + t.prov.get("w", 1) / 2
+
+
+def _right(t: Tok) -> float:
+    return t.prov["x"] + t.prov.get("w", 1)
+
+
 def _to_num(s: str) -> float | int:
     return float(s) if "." in s else int(s)
 
@@ -309,9 +328,103 @@ class TableReader:
             return lambda vals: abs(sum(vals[:6]) - vals[6]) < 1e-9
         return None
 
-    def read_row(self, rr: RowRead) -> None:
+    def header_centres(self, toks: list[Tok | None]) -> list[float] | None:
+        """Table 3 in layout text: the centres of the printed column headings 自然人 … 总计, when all seven
+        stand on their own in left-to-right order."""
+        if self.spec.number != 3:
+            return None
+        want = {c.key: {T.norm(v) for v in (c.label, *T.T3_COLUMN_VARIANTS.get(c.key, ()))} for c in T.T3_COLUMNS}
+        found: dict[str, float] = {}
+        for t in toks:
+            if t is None or t.kind != LABEL or "x" not in t.prov:
+                continue
+            name = T.norm(t.text)
+            for key, names in want.items():
+                if name in names and key not in found:
+                    found[key] = _centre(t)
+        xs = [found.get(c.key) for c in T.T3_COLUMNS]
+        if None in xs or xs != sorted(xs):
+            return None
+        return xs
+
+    def column_centres(self, rows: dict[str, "RowRead"], header: list[float] | None = None) -> dict[int, list[float]]:
+        """Where each value column sits in layout text: {value count: column centres}. Taken from rows
+        that print every cell, else from the values of all rows when they fall into exactly that many
+        clearly separated columns."""
+        by_n: dict[int, list[Tok]] = {}
+        complete: dict[int, list[list[float]]] = {}
+        for rr in rows.values():
+            toks = _trim(rr.tokens, rr.n)
+            if not toks or not all("x" in t.prov and t.kind == VALUE for t in toks):
+                continue
+            by_n.setdefault(rr.n, []).extend(t for t in toks if t.text)
+            if len(toks) == rr.n:
+                complete.setdefault(rr.n, []).append([_centre(t) for t in toks])
+        out = {}
+        for n, toks in by_n.items():
+            if n < 2:
+                continue
+            for edge in (_right, _centre, _left):  # numbers are right-aligned, centred or left-aligned
+                xs = sorted(edge(t) for t in toks)
+                clusters: list[list[float]] = [[xs[0]]]
+                for x in xs[1:]:
+                    if x - clusters[-1][-1] > 2:
+                        clusters.append([x])
+                    else:
+                        clusters[-1].append(x)
+                if not all(c[-1] - c[0] <= 2 for c in clusters):
+                    continue
+                means = [sum(c) / len(c) for c in clusters]
+                if header and len(header) == n and len(clusters) <= n:
+                    # name each column of values by the heading printed above it
+                    gaps = [b - a for a, b in zip(header, header[1:])]
+                    idx = [min(range(n), key=lambda j: abs(header[j] - m)) for m in means]
+                    if idx == sorted(set(idx)) and all(abs(header[j] - m) < min(gaps) / 2 for j, m in zip(idx, means)):
+                        centres = list(header)
+                        for j, m in zip(idx, means):
+                            centres[j] = m
+                        out[n] = centres
+                        self._edge = edge
+                        break
+                elif not header and len(clusters) == n and all(len(c) >= 2 for c in clusters):
+                    out[n] = means
+                    self._edge = edge
+                    break
+        self._edge = getattr(self, "_edge", _centre)
+        return out
+
+    def place_by_position(self, rr: RowRead, toks: list[Tok], centres: list[float]) -> list[CellRead] | None:
+        """Put each value under the column it is printed in; None when any value sits between columns."""
+        if not toks or not all("x" in t.prov for t in toks):
+            return None
+        gaps = [b - a for a, b in zip(centres, centres[1:])]
+        tol = min(gaps) / 2.5
+        placed: list[int] = []
+        for t in toks:
+            x = self._edge(t)
+            i = min(range(len(centres)), key=lambda j: abs(centres[j] - x))
+            if abs(centres[i] - x) > tol or (placed and i <= placed[-1]):
+                return None
+            placed.append(i)
+        reading = [CellRead(None, None, "empty", None, flag="inferred") for _ in range(rr.n)]
+        for i, t in zip(placed, toks):
+            c = _cell_from_token(t)
+            c.flag = "inferred"
+            reading[i] = c
+        ident = self.row_identity(rr.key)
+        if ident and not ident([_num(c) for c in reading]):
+            return None
+        return reading
+
+    def read_row(self, rr: RowRead, centres: dict[int, list[float]] | None = None) -> None:
         n = rr.n
         toks = _trim(rr.tokens, n)
+        if centres and n in centres and 0 < len(toks) < n and not any(t.kind == GLUED for t in toks):
+            placed = self.place_by_position(rr, toks, centres[n])
+            if placed is not None:
+                rr.cells = placed
+                rr.problem = "placed_by_position"
+                return
         ident = self.row_identity(rr.key)
         glued = [t for t in toks if t.kind == GLUED]
         if len(toks) == n and not glued:
@@ -462,10 +575,12 @@ def read_table(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[C
     if spec.number == 4:
         return read_table4(spec, blocks)
     reader = TableReader(spec)
-    groups = group(tokenize(blocks))
+    toks = tokenize(blocks)
+    groups = group(toks)
     rows, problems = reader.assign(groups)
+    centres = reader.column_centres(rows, reader.header_centres(toks))
     for rr in rows.values():
-        reader.read_row(rr)
+        reader.read_row(rr, centres)
     reader.resolve(rows)
     for rr in rows.values():
         if rr.problem:

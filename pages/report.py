@@ -19,18 +19,28 @@ def _pick(key):
         return
     lst = st.session_state.get("_report_list_ids") or []
     if rows and rows[0] < len(lst):
-        st.session_state["report"] = lst[rows[0]]
+        st.query_params["report"] = str(lst[rows[0]])
+
+
+def _chosen():
+    v = st.session_state.get("report_sel")
+    if v is None:
+        st.query_params.pop("report", None)
+    else:
+        st.query_params["report"] = str(v)
 
 
 if ui.header("年报详情", f):
     lst = Q.run("report_list", f, include_failed=False, limit=2000)
     opts = [int(x) for x in lst["report_id"]]
     wanted = st.query_params.get("report")
-    if wanted and str(wanted).isdigit() and int(wanted) not in opts:
-        opts.append(int(wanted))  # a link to a report outside the current filters still opens it
+    wanted = int(wanted) if wanted and str(wanted).isdigit() else None
+    if wanted is not None and wanted not in opts:
+        opts.append(wanted)  # a link to a report outside the current filters still opens it
     names = {int(r.report_id): f"{r.office} · {r.year}年 · {fmt.STATUS.get(r.status, r.status)}"
              for r in lst.itertuples()}
-    rid = st.selectbox("选择年报", [None] + opts, key="report", bind="query-params",
+    st.session_state["report_sel"] = wanted  # the URL (?report=ID) is the source of truth
+    rid = st.selectbox("选择年报", [None] + opts, key="report_sel", on_change=_chosen,
                        format_func=lambda i: "（请选择）" if i is None else names.get(i, f"年报 {i}"))
     if rid is None:
         st.caption(f"当前筛选下共 {len(lst)} 份年报。在下表中选中一行，或从其他页面的图表点击进入。")

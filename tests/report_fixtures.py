@@ -197,3 +197,26 @@ def render_html(version: str, vals: dict | None = None, blank_zero: bool = True,
     page = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">{meta}'
             f"<title>年报</title></head><body><table><tr><td>{''.join(body)}</td></tr></table></body></html>")
     return page.encode(encoding)
+
+
+def render_layout(version: str, width: int = 14, label_width: int = 80) -> str:
+    """Layout text as `pdftotext -layout` prints it: fixed columns padded with spaces, and table-3 zeros
+    printed as blanks, so nothing but the position tells which column a number belongs to."""
+    from etl.extractors.text import display_width
+
+    out = []
+    for line in render_text(version, "tsv").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2 and all(p.lstrip("-").replace(".", "").isdigit() for p in parts[1:]):
+            label = parts[0]
+            pad = " " * max(2, label_width - display_width(label))
+            blank_zeros = len(parts) == 8
+            out.append(label + pad + "".join(f"{'' if (p == '0' and blank_zeros) else p:>{width}}" for p in parts[1:]))
+        elif line.startswith("申请人情况"):
+            out.append(" " * label_width + f"{'总计':>{width * 7 - 2}}")
+        elif line.startswith("商业企业"):
+            heads = ["自然人", "商业企业", "科研机构", "社会组织", "法律服务机构", "其他"]
+            out.append(" " * label_width + "".join(" " * (width - display_width(h)) + h for h in heads))
+        else:
+            out.append(line.replace("\t", "  "))
+    return "\n".join(out) + "\n"

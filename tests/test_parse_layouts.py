@@ -141,3 +141,23 @@ def test_seed_report_every_value_right(shared_corpus):
     assert "玉川片区" in r["office_aliases"]
     amount = next(c for c in r["cells"] if c["key"] == "t2.procurement.amount_wan")
     assert amount["unit"] == "unknown" and amount["value"] == 25.67
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_layout_text_with_blank_cells_placed_by_column_position(tmp_path, version):
+    from report_fixtures import render_layout
+    r = _parse(tmp_path, "layout.txt", render_layout(version))
+    assert _wrong(r, version) == {}
+    # the placement came from positions, so it is marked inferred, never silently asserted
+    t3 = [k for k in values(version) if k.startswith("t3.") and values(version)[k]]
+    assert all(r["flags"].get(k) == "inferred" for k in t3)
+
+
+def test_layout_text_without_headings_withholds_what_position_cannot_decide(tmp_path):
+    from report_fixtures import render_layout
+    text = "\n".join(l for l in render_layout("2021").splitlines() if not l.startswith(" " * 20))
+    r = _parse(tmp_path, "layout.txt", text)
+    truth = values("2021")
+    for k, want in truth.items():
+        got = r["values"][k]
+        assert got == want or got is None and (want == 0 or r["flags"].get(k) == "uncertain"), k

@@ -32,8 +32,8 @@ def docx(doc: dict, rng: random.Random) -> bytes:
         elif kind == "heading":
             d.add_paragraph(payload)
         elif kind == "table":
-            d.element.body.append(_docx_table(doc["tables"][payload]))
-            d.add_paragraph("")
+            anchor = d.add_paragraph("")  # tables go before the final sectPr, like Word puts them
+            anchor._p.addprevious(_docx_table(doc["tables"][payload]))
         else:
             d.add_paragraph(payload)
     d.add_paragraph(doc["sign_org"])

@@ -17,6 +17,8 @@ def register(subparsers) -> None:
     e.add_argument("--workers", type=int, default=None)
     e.add_argument("-v", "--verbose", type=int, nargs="?", const=50, default=0,
                    help="list up to N misreads (file, key, expected, got)")
+    e.add_argument("--no-scans", action="store_true", help="skip scanned PDFs (OCR is slow)")
+    e.add_argument("--format", action="append", help="only documents of this format (repeatable)")
     e.add_argument("--min", type=float, default=0.0, help="exit 1 when overall accuracy is below this")
     e.set_defaults(func=_eval)
 
@@ -30,5 +32,6 @@ def _demo(args) -> int:
 
 def _eval(args) -> int:
     from .evaluate import evaluate
-    res = evaluate(args.dir, workers=args.workers, verbose=args.verbose)
+    res = evaluate(args.dir, workers=args.workers, verbose=args.verbose, scans=not args.no_scans,
+                   formats=set(args.format) if args.format else None)
     return 0 if res["accuracy"] >= args.min else 1

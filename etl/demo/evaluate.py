@@ -52,9 +52,17 @@ def _one(args: tuple[str, str]) -> dict:
     }
 
 
-def evaluate(root: str | Path, workers: int | None = None, verbose: int = 0, out=print) -> dict:
+def evaluate(root: str | Path, workers: int | None = None, verbose: int = 0, out=print, scans: bool = True,
+             formats: set[str] | None = None) -> dict:
     root = Path(root)
-    tfiles = sorted(str(p) for p in (root / "truth").glob("*.json") if not p.name.startswith("_"))
+    tfiles = []
+    for p in sorted((root / "truth").glob("*.json")):
+        if p.name.startswith("_"):
+            continue
+        t = json.loads(p.read_text(encoding="utf-8"))
+        if (not scans and t.get("needs_ocr")) or (formats and t["format"] not in formats):
+            continue
+        tfiles.append(str(p))
     t0 = time.time()
     workers = workers or os.cpu_count() or 1
     jobs = [(str(root), t) for t in tfiles]
@@ -67,11 +75,14 @@ def evaluate(root: str | Path, workers: int | None = None, verbose: int = 0, out
     results.sort(key=lambda r: r["file"])
     per = defaultdict(lambda: {"docs": 0, "cells": 0, "right": 0, "silent": 0, "errors": 0, "seconds": 0.0})
     meta = defaultdict(lambda: [0, 0])
-    scans = {"docs": 0, "reported": 0}
+    scans = {"docs": 0, "reported": 0, "cells": 0, "right": 0, "silent": 0}
     for r in results:
         if r["needs_ocr"]:
             scans["docs"] += 1
             scans["reported"] += r["ocr_reported"]
+            scans["cells"] += r["cells"]
+            scans["right"] += r["cells"] - len(r["misses"])
+            scans["silent"] += r["silent"]
             continue
         p = per[r["format"]]
         p["docs"] += 1
@@ -89,7 +100,9 @@ def evaluate(root: str | Path, workers: int | None = None, verbose: int = 0, out
         out(f"{fmt:16s} {p['docs']:5d} {p['cells']:7d} {p['right'] / max(1, p['cells']):9.4f} {p['silent']:7d} "
             f"{p['errors']:7d} {p['seconds'] / max(1, p['docs']):6.3f}")
     if scans["docs"]:
-        out(f"{'pdf-scan':16s} {scans['docs']:5d} scans, reported as needing OCR: {scans['reported']}")
+        out(f"{'pdf-scan':16s} {scans['docs']:5d} {scans['cells']:7d} {scans['right'] / max(1, scans['cells']):9.4f} "
+            f"{scans['silent']:7d}  (scans, not in the overall figure; reported as needing OCR: "
+            f"{scans['reported']}/{scans['docs']})")
     for k, (ok, n) in sorted(meta.items()):
         out(f"{k} correct: {ok}/{n}")
     if verbose:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from ..document import Cell, Document
@@ -10,6 +11,12 @@ from .encoding import decode
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_PREFIX = re.compile(r"^\s*(#{1,6}\s+|>\s*|[*-]\s+(?=\S))")
 _GAP = re.compile(r" {2,}|\u3000{1,}")
+_PIECE = re.compile(r"\S+(?: \S+)*")  # runs of text separated by two or more spaces
+
+
+def display_width(s: str) -> int:
+    """Columns a string takes in a monospace rendering (CJK characters are two wide)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 def extract(path: Path, data: bytes) -> Document:
@@ -33,11 +40,14 @@ def extract(path: Path, data: bytes) -> Document:
             cells = [Cell(p.strip(), {"line": lineno, "col": i}) for i, p in enumerate(parts)]
             doc.add_row(cells, structured=True, line=lineno)
         elif _GAP.search(stripped):
-            parts = _GAP.split(stripped)
-            cells = [Cell(p.strip(), {"line": lineno, "col": i}) for i, p in enumerate(parts)]
+            # layout text: keep where each piece starts (display columns) so that values can be put in
+            # their columns when blank cells left no trace
+            cells = [Cell(m.group().strip(), {"line": lineno, "col": i, "x": display_width(line[:m.start()])})
+                     for i, m in enumerate(_PIECE.finditer(line))]
             doc.add_row(cells, structured=False, line=lineno)
         else:
-            doc.add_text(_unmark(_MD_PREFIX.sub("", stripped)) if fmt == "md" else stripped, line=lineno)
+            x = display_width(line[:len(line) - len(line.lstrip())])
+            doc.add_text(_unmark(_MD_PREFIX.sub("", stripped)) if fmt == "md" else stripped, line=lineno, x=x)
     return doc
 
 

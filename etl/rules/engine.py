@@ -24,7 +24,7 @@ from .policy import Policy, default_policy
 from .registry import RULES
 from .single import check_report
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 DDL = """
 CREATE TABLE IF NOT EXISTS findings (
@@ -140,8 +140,7 @@ def refresh(con, report_ids: list[int] | None = None, policy: Policy | None = No
 
 def _refresh(con, report_ids, policy: Policy) -> dict:
     full = report_ids is None
-    if full:
-        relink_reports(con)
+    relink_reports(con, report_ids)
     fill_inferred(con)
     octx = office_contexts(con)
     meta = {r[0]: {"report_id": r[0], "office_id": r[1], "office": r[2], "year": r[3], "file": r[4],

@@ -148,11 +148,56 @@ def name_map(con) -> dict[str, int]:
     return out
 
 
-def relink_reports(con) -> int:
-    """Point every report at the office its printed name (or an alias) resolves to; returns #changed."""
+def registry_map(con) -> dict[str, int]:
+    """Registry names and aliases -> office id (names win over aliases)."""
+    out: dict[str, int] = {}
+    rows = con.execute("SELECT office_id, name, coalesce(aliases, []) FROM offices WHERE source = 'registry' "
+                       "ORDER BY office_id").fetchall()
+    for oid, name, _ in rows:
+        out.setdefault(name, oid)
+    for oid, _, aliases in rows:
+        for a in aliases:
+            out.setdefault(a, oid)
+    return out
+
+
+def resolve(name: str | None, nm: dict[str, int], reg: dict[str, int]) -> int | None:
+    """Office id for a printed name: exact name/alias; else the longest registry name or alias the printed
+    name ends with (page furniture such as breadcrumbs or page numbers glued before the name); else the
+    longest registry name (>= 4 characters) it contains."""
+    if not name:
+        return None
+    n = re.sub(r"\s+", "", name)
+    if n in reg:
+        return reg[n]
+    for i in range(len(n) - 1):
+        if n[i:] in reg:
+            return reg[n[i:]]
+    best = None
+    for i in range(len(n)):
+        for j in range(len(n), i + 3, -1):
+            if n[i:j] in reg and (best is None or j - i > best[0]):
+                best = (j - i, reg[n[i:j]])
+                break
+    if best:
+        return best[1]
+    return nm.get(name)
+
+
+def relink_reports(con, report_ids=None) -> int:
+    """Point reports at the office their printed name resolves to (registry first); returns #changed."""
     nm = name_map(con)
-    rows = con.execute("SELECT report_id, office_name, office_id FROM reports WHERE office_name IS NOT NULL").fetchall()
-    changes = [(nm[n], rid) for rid, n, oid in rows if n in nm and nm[n] != oid]
+    reg = registry_map(con)
+    sql = "SELECT report_id, office_name, office_id FROM reports WHERE office_name IS NOT NULL"
+    rows = con.execute(sql).fetchall()
+    if report_ids is not None:
+        want = set(report_ids)
+        rows = [r for r in rows if r[0] in want]
+    changes = []
+    for rid, n, oid in rows:
+        new = resolve(n, nm, reg) if reg else nm.get(n)
+        if new is not None and new != oid:
+            changes.append((new, rid))
     if changes:
         con.executemany("UPDATE reports SET office_id = ? WHERE report_id = ?", changes)
     # inferred offices left without reports are dropped (they were variants now resolved)

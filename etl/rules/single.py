@@ -280,7 +280,10 @@ def fmt_sections(v: View, ctx):
     missing = [s for s in T.SECTIONS if s.number not in secs]
     ev = {"found": secs, "missing": [f"{s.numeral}、{s.title}" for s in missing]}
     if missing:
-        return "FAIL", "缺少部分：" + "、".join(f"{s.numeral}、{s.title}" for s in missing), ev
+        msg = "缺少部分：" + "、".join(f"{s.numeral}、{s.title}" for s in missing)
+        if v.status == "partial":  # the parser itself is unsure: a person must look
+            return "UNCERTAIN", msg + "（解析不完整，可能为未识别的标题，需人工核实）", ev
+        return "FAIL", msg, ev
     if secs != sorted(secs):
         return "FAIL", "各部分顺序不正确：" + "-".join(map(str, secs)), ev
     return "PASS", "六个部分齐全且顺序正确", ev
@@ -330,6 +333,10 @@ def fmt_tables(v: View, ctx):
         return "PASS", "表二、表三、表四齐全", ev
     if v.r.get("needs_ocr_pages"):
         return "UNCERTAIN", "报告含扫描页，表格可能为图片", ev
+    if v.status == "partial":
+        parts = (["未识别到表" + "、".join(map(str, missing_tables))] if missing_tables else []) + \
+            (["未识别到行：" + "、".join(missing_rows[:6])] if missing_rows else [])
+        return "UNCERTAIN", "；".join(parts) + "（解析不完整，需人工核实）", ev
     parts = [f"缺少表{'、'.join(map(str, missing_tables))}"] if missing_tables else []
     if missing_rows:
         parts.append("缺少行：" + "、".join(missing_rows[:6]) + ("等" if len(missing_rows) > 6 else ""))
@@ -342,7 +349,9 @@ def fmt_tables(v: View, ctx):
 @rule("TIMELY", "E", "report", "按期发布（部门1月31日前，本级政府3月31日前，可按政策表调整）")
 def timely(v: View, ctx):
     off = ctx.get("office") or {}
-    kind = v.r.get("report_kind") or off.get("report_kind")
+    # the registry's report kind is authoritative; else what the parser read from the report
+    kind = (off.get("report_kind") if off.get("source") == "registry" else None) or v.r.get("report_kind") \
+        or off.get("report_kind")
     if v.year is None:
         return "NOT_ASSESSABLE", "未识别报告年度", {}
     deadline = ctx["policy"].deadline(v.year, kind, off.get("unit_type"), off.get("province"), off.get("level"))

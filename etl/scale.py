@@ -1,0 +1,371 @@
+"""National scale: a synthetic warehouse of N reports built in SQL (for benchmarks), and distributed ingest
+on a Dask cluster.
+
+``synthetic_warehouse(db, n)`` writes offices (province/city/district), reports, cells (long form, one row
+per template key of the report's version), section texts, problems and the compliance tables with
+generate_series/random, then builds the marts with :func:`etl.marts.build` — the same code the real
+pipeline runs — so the dashboard queries see exactly the relations they see in production.
+
+``ingest_dask(args)`` is the ``--executor dask`` path of ``python -m etl ingest``: files are parsed by
+:func:`etl.ingest.parse_one` on Dask workers, results come back to the client, which loads them with
+:func:`etl.warehouse.load_result` (one transaction per report, the same as the local path) and/or writes
+the warehouse as partitioned Parquet (:mod:`etl.parquet`).
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from . import template as T
+from . import warehouse as W
+
+YEARS = tuple(range(2019, 2026))
+N_PROVINCES, CITIES_PER_PROVINCE, DISTRICTS_PER_CITY = 31, 12, 10
+FIRST_PROVINCE = "示例省"
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic warehouse
+# ---------------------------------------------------------------------------------------------
+def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, marts: bool = True,
+                        log=None) -> dict:
+    """Build a warehouse of `n_reports` synthetic reports at `db` (replaced). Returns timings."""
+    log = log or (lambda msg: None)
+    db = Path(db)
+    for p in (db, Path(str(db) + ".wal")):
+        if p.exists():
+            p.unlink()
+    timings: dict[str, float] = {}
+    n_offices = max(1, math.ceil(n_reports / len(YEARS)))
+    con = W.connect(db)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"SELECT setseed({seed})")
+
+        def step(name, sql):
+            t0 = time.perf_counter()
+            con.execute(sql)
+            timings[name] = round(time.perf_counter() - t0, 2)
+            log(f"  {name}: {timings[name]}s")
+
+        # template keys, read from the template
+        con.execute("CREATE TEMP TABLE _keys (template VARCHAR, key VARCHAR, tbl TINYINT, row_key VARCHAR, "
+                    "col_key VARCHAR, amount BOOLEAN, signed BOOLEAN)")
+        rows = []
+        for v in T.VERSIONS:
+            for k in T.keys(v):
+                t, r, c = T.split_key(k)
+                col = T.column(v, k)
+                rows.append((v, k, t, r, c, col.kind == "amount", col.kind == "signed"))
+        con.executemany("INSERT INTO _keys VALUES (?,?,?,?,?,?,?)", rows)
+        provinces = [FIRST_PROVINCE] + [f"合成{i:02d}省" for i in range(1, N_PROVINCES)]
+        con.execute("CREATE TEMP TABLE _prov AS SELECT * FROM (SELECT unnest(?) AS name, "
+                    "generate_subscripts(?, 1) - 1 AS i)", [provinces, provinces])
+        step("offices", f"""
+            INSERT INTO offices (office_id, name, aliases, parent, region_path, province, city, district,
+                                 unit_type, report_kind, expected_years, source, confidence)
+            WITH g AS (
+                SELECT o AS office_id, (o % {N_PROVINCES}) AS pi,
+                       (o // {N_PROVINCES}) % {CITIES_PER_PROVINCE} AS ci,
+                       (o // {N_PROVINCES * CITIES_PER_PROVINCE}) % {DISTRICTS_PER_CITY} AS di,
+                       hash(o, 'kind') % 100 AS k
+                FROM generate_series(1, {n_offices}) s(o))
+            SELECT g.office_id,
+                   p.name || '第' || (g.ci + 1) || '市' || '第' || (g.di + 1) || '区' || '单位' || g.office_id,
+                   [], NULL,
+                   p.name || '/' || p.name || '第' || (g.ci + 1) || '市/' || p.name || '第' || (g.ci + 1) || '市第'
+                          || (g.di + 1) || '区',
+                   p.name, p.name || '第' || (g.ci + 1) || '市',
+                   p.name || '第' || (g.ci + 1) || '市第' || (g.di + 1) || '区',
+                   CASE WHEN g.k < 70 THEN 'department' WHEN g.k < 90 THEN 'government'
+                        WHEN g.k < 96 THEN 'township' ELSE 'dev_zone' END,
+                   CASE WHEN g.k < 70 THEN 'department' WHEN g.k < 96 THEN 'gov_self' ELSE 'region_summary' END,
+                   '{YEARS[0]}-{YEARS[-1]}', 'registry', 1.0
+            FROM g JOIN _prov p ON p.i = g.pi""")
+        step("reports", f"""
+            INSERT INTO reports (report_id, source_path, sha256, format, size_bytes, parser_version, status,
+                                 error_code, error_message, office_id, office_name, year, template,
+                                 template_expected, report_kind, published_on, title, n_values, n_inferred,
+                                 n_uncertain, needs_ocr_pages, parse_seconds)
+            WITH g AS (
+                SELECT i AS report_id, ((i - 1) % {n_offices}) + 1 AS office_id,
+                       {YEARS[0]} + ((i - 1) // {n_offices}) % {len(YEARS)} AS year, random() AS u
+                FROM generate_series(1, {n_reports}) s(i))
+            SELECT g.report_id, 'synthetic/' || g.year || '/' || g.office_id || '.pdf',
+                   md5(g.report_id::VARCHAR) || md5('x' || g.report_id::VARCHAR),
+                   (['pdf', 'pdf', 'html', 'docx', 'doc', 'txt'])[1 + (hash(g.report_id) % 6)::INTEGER],
+                   20000 + (random() * 400000)::BIGINT, 'synthetic',
+                   CASE WHEN g.u < 0.02 THEN 'failed' WHEN g.u < 0.17 THEN 'partial' ELSE 'ok' END,
+                   CASE WHEN g.u < 0.02 THEN 'pdf_no_text' END,
+                   CASE WHEN g.u < 0.02 THEN 'PDF 无文本层（扫描件）' END,
+                   g.office_id, o.name, g.year,
+                   CASE WHEN g.year <= 2020 THEN '2019' ELSE '2021' END,
+                   CASE WHEN g.year <= 2020 THEN '2019' ELSE '2021' END,
+                   o.report_kind,
+                   make_date(g.year + 1, CASE WHEN o.report_kind = 'department' THEN 1 ELSE 3 END, 1)
+                       + (random() * 60)::INTEGER - 20,
+                   o.name || g.year || '年政府信息公开工作年度报告',
+                   150, CASE WHEN g.u < 0.1 THEN 1 ELSE 0 END, CASE WHEN g.u BETWEEN 0.1 AND 0.17 THEN 1 ELSE 0 END,
+                   NULL, 0.2 + random()
+            FROM g JOIN offices o USING (office_id)
+            ORDER BY g.report_id""")
+        step("cells", """
+            INSERT INTO cells
+            SELECT r.report_id, k.key, k.tbl, k.row_key, k.col_key, v.value,
+                   CASE WHEN v.value IS NULL THEN NULL ELSE CAST(v.value AS VARCHAR) END,
+                   CASE WHEN v.value IS NULL THEN 'empty' WHEN v.value = 0 THEN 'zero' ELSE 'number' END,
+                   CASE WHEN k.amount THEN '万元' END, NULL, NULL, '{"line": 40}'
+            FROM reports r JOIN _keys k ON k.template = r.template,
+                 LATERAL (SELECT CASE WHEN random() < 0.08 THEN NULL
+                                      WHEN k.amount THEN round(random() * 500, 2)
+                                      WHEN k.signed THEN floor(random() * 11) - 5
+                                      ELSE floor(random() * random() * 60) END AS value) v
+            WHERE r.status <> 'failed'
+            ORDER BY r.report_id""")
+        arr = lambda xs: "[" + ", ".join(repr(x) for x in xs) + "]"  # noqa: E731
+        secs = (f"(SELECT unnest({arr([s.number for s in T.SECTIONS])}) AS n, "
+                f"unnest({arr([s.key for s in T.SECTIONS])}) AS key, unnest({arr([s.title for s in T.SECTIONS])}) AS title)")
+        step("section_texts", f"""
+            INSERT INTO section_texts
+            SELECT r.report_id, s.n, s.key, s.title,
+                   r.year || '年，' || r.office_name || '认真贯彻落实《中华人民共和国政府信息公开条例》，' || s.title
+                     || '有关情况如下。（合成数据）', '{{"line": 10}}'
+            FROM reports r, {secs} s
+            WHERE r.status <> 'failed' ORDER BY r.report_id""")
+        step("parse_problems", """
+            INSERT INTO parse_problems
+            SELECT report_id, 'label_unmatched', '未识别的表格行标签（合成数据）', '{"line": 55}'
+            FROM reports WHERE status = 'partial'""")
+        step("report_findings", """
+            INSERT INTO report_findings
+            SELECT report_id, 'T3-IDENT', 'E', CASE WHEN hash(report_id, 'f') % 10 = 0 THEN 'FAIL' ELSE 'PASS' END,
+                   '表三勾稽关系', '{}'
+            FROM reports WHERE status <> 'failed'""")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'synthetic-bench')")
+        if marts:
+            from .marts import build
+            t0 = time.perf_counter()
+            build(con)
+            timings["marts"] = round(time.perf_counter() - t0, 2)
+            log(f"  marts: {timings['marts']}s")
+        _synthetic_compliance(con, step, marts)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return timings
+
+
+def _synthetic_compliance(con, step, marts: bool) -> None:
+    """findings, report_scores, office_scores, duplication — the relations written by etl.rules."""
+    con.execute("""CREATE OR REPLACE TABLE findings (report_id INTEGER, office_id INTEGER, office VARCHAR,
+        year INTEGER, file VARCHAR, rule VARCHAR, severity VARCHAR, status VARCHAR, message VARCHAR, evidence VARCHAR)""")
+    rules = [("T3-IDENT", "E", "表三勾稽关系不成立"), ("T3-SUM", "E", "表三办理结果合计与总计不符"),
+             ("T3-BLANK", "W", "表三存在空白单元格"), ("TIMELY", "E", "晚于法定期限发布"),
+             ("DUP-PREV", "W", "正文与上一年度高度重复")]
+    lst = "[" + ", ".join(f"{{'rule': '{r}', 'sev': '{s}', 'msg': '{m}'}}" for r, s, m in rules) + "]"
+    step("findings", f"""
+        INSERT INTO findings
+        SELECT r.report_id, r.office_id, r.office_name, r.year, r.source_path, x.rule, x.sev,
+               CASE WHEN random() < 0.12 THEN 'FAIL' WHEN random() < 0.03 THEN 'UNCERTAIN' ELSE 'PASS' END,
+               x.msg, '{{"keys": []}}'
+        FROM reports r, (SELECT unnest({lst}, recursive := true)) x
+        WHERE r.status <> 'failed' ORDER BY r.report_id""")
+    if marts:
+        step("findings_missing", """
+            INSERT INTO findings SELECT NULL, office_id, office, year, NULL, 'MISSING', 'E', 'FAIL',
+                   '应报送而未发现年度报告', NULL FROM mart_coverage WHERE coverage = 'missing'""")
+    step("report_scores", """
+        CREATE OR REPLACE TABLE report_scores AS
+        SELECT report_id, any_value(office_id) AS office_id, any_value(year) AS year,
+               100.0 - sum(CASE WHEN status = 'FAIL' THEN (CASE severity WHEN 'E' THEN 5 ELSE 2 END) ELSE 0 END)
+                   AS score, '{}' AS deductions
+        FROM findings WHERE report_id IS NOT NULL GROUP BY report_id ORDER BY report_id""")
+    step("office_scores", """
+        CREATE OR REPLACE TABLE office_scores AS
+        SELECT office_id, year, avg(score) AS score FROM report_scores GROUP BY ALL ORDER BY office_id, year""")
+    step("duplication", """
+        CREATE OR REPLACE TABLE duplication AS
+        SELECT report_id, 'prev' AS kind, round(random(), 3) AS similarity,
+               lag(report_id) OVER (PARTITION BY office_id ORDER BY year) AS other_report_id
+        FROM reports WHERE status <> 'failed'
+        QUALIFY other_report_id IS NOT NULL AND random() < 0.5 ORDER BY report_id""")
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributed ingest (Dask)
+# ---------------------------------------------------------------------------------------------
+class _ThreadSignal:
+    """Stand-in for the ``signal`` module inside etl.ingest on Dask workers, where tasks run in worker
+    threads and SIGALRM cannot be used. ``alarm(n)`` arms a timer that raises TimeoutError in the calling
+    thread (checked between Python bytecodes, so a parser stuck inside C code is not interrupted).
+    On the main thread every call goes to the real signal module."""
+
+    def __init__(self, real):
+        self._real = real
+        self._timers: dict[int, threading.Timer] = {}
+        self.SIGALRM = real.SIGALRM
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    def signal(self, signum, handler):
+        if threading.current_thread() is threading.main_thread():
+            return self._real.signal(signum, handler)
+        return None
+
+    def alarm(self, seconds):
+        if threading.current_thread() is threading.main_thread():
+            return self._real.alarm(seconds)
+        import ctypes
+        tid = threading.get_ident()
+        old = self._timers.pop(tid, None)
+        if old is not None:
+            old.cancel()
+        if seconds:
+            def fire():
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), ctypes.py_object(TimeoutError))
+            t = threading.Timer(seconds, fire)
+            t.daemon = True
+            self._timers[tid] = t
+            t.start()
+        return 0
+
+
+def parse_task(path: str, timeout: int) -> tuple[str, dict, float]:
+    """Run on a worker: parse one file with etl.ingest.parse_one. Returns (path, result, seconds)."""
+    from . import ingest
+
+    if not isinstance(ingest.signal, _ThreadSignal):
+        ingest.signal = _ThreadSignal(ingest.signal)
+    t0 = time.perf_counter()
+    result = ingest.parse_one(path, timeout)
+    return path, result, time.perf_counter() - t0
+
+
+def _client(scheduler: str | None, workers: int | None):
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=40)
+    return Client(cluster), cluster
+
+
+def parse_on_dask(files: list[tuple[Path, str, int]], *, scheduler: str | None = None,
+                  workers: int | None = None, timeout: int = 60, progress=None):
+    """Yield ((path, sha, size), result) as files finish on the cluster."""
+    from dask.distributed import as_completed
+
+    from .extractors import MAX_FILE_BYTES
+    from . import PARSER_VERSION
+
+    client, cluster = _client(scheduler, workers)
+    try:
+        by_path = {}
+        todo = []
+        for t in files:
+            f, sha, size = t
+            if size > MAX_FILE_BYTES or size < 0:
+                msg = (f"file is {size / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB" if size > 0
+                       else "cannot read file")
+                yield t, {"status": "failed", "parser_version": PARSER_VERSION, "format": None,
+                          "error": {"code": "too_large" if size > 0 else "unreadable", "message": msg}}
+                continue
+            by_path[str(f)] = t
+            todo.append(str(f))
+        futures = client.map(parse_task, todo, timeout=timeout, retries=1, pure=False)
+        path_of = {fut.key: p for fut, p in zip(futures, todo)}
+        for fut in as_completed(futures):
+            try:
+                _path, result, _sec = fut.result()
+            except Exception as e:  # the worker died on this file (twice)
+                result = {"status": "failed", "parser_version": PARSER_VERSION,
+                          "error": {"code": "worker_crash", "message": f"{type(e).__name__}: {e}"[:500]}}
+            t = by_path[path_of[fut.key]]
+            fut.release()
+            yield t, result
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def ingest_dask(args) -> int:
+    """``python -m etl ingest PATH... --executor dask [--scheduler tcp://H:P] [--db DB] [--parquet OUT]``."""
+    from .ingest import IngestLocked, Summary, _Lock, _sha256, find_files, refresh
+
+    t0 = time.perf_counter()
+    try:
+        files = find_files(args.paths)
+    except FileNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    parquet = getattr(args, "parquet", None)
+    db_arg = getattr(args, "db", None)
+    # --parquet alone: load into a scratch warehouse, then export it
+    scratch = None
+    if parquet and (db_arg is None or db_arg == "data/warehouse.duckdb" and not Path(db_arg).exists()):
+        scratch = tempfile.TemporaryDirectory(prefix="gkjb-dask-")
+        db = Path(scratch.name) / "warehouse.duckdb"
+    else:
+        db = Path(db_arg or "data/warehouse.duckdb")
+    summary = Summary(seen=len(files))
+    try:
+        with _Lock(db):
+            con = W.connect(db)
+            try:
+                if getattr(args, "dataset", None):
+                    W.set_meta(con, "dataset", args.dataset)
+                known_paths = dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall())
+                todo = []
+                for f in files:
+                    try:
+                        sha, size = _sha256(f)
+                    except OSError:
+                        import hashlib
+                        todo.append((f, hashlib.sha256(str(f).encode()).hexdigest(), -1))
+                        continue
+                    if not getattr(args, "reparse", False) and W.known_sha(con, sha):
+                        summary.skipped += 1
+                        continue
+                    if str(f) in known_paths and known_paths[str(f)] != sha:
+                        summary.replaced += 1
+                    todo.append((f, sha, size))
+                results = parse_on_dask(todo, scheduler=getattr(args, "scheduler", None),
+                                        workers=getattr(args, "workers", None),
+                                        timeout=getattr(args, "timeout", 60) or 60)
+                for (f, sha, size), result in results:
+                    rid = W.load_result(con, str(f), sha, max(size, 0), result)
+                    summary.report_ids.append(rid)
+                    if result.get("status") == "failed":
+                        summary.failed += 1
+                        summary.failures.append((str(f), result["error"]["message"]))
+                    else:
+                        summary.loaded += 1
+                if summary.report_ids:
+                    refresh(con, summary.report_ids)
+                if parquet:
+                    from .parquet import export
+                    con.execute("CHECKPOINT")
+                    export(con, parquet)
+            finally:
+                con.close()
+    except IngestLocked as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
+    summary.seconds = time.perf_counter() - t0
+    print(summary.line() + (f"; Parquet written to {parquet}" if parquet else ""))
+    for path, reason in summary.failures[:50]:
+        print(f"  failed: {path}: {reason}")
+    return 0

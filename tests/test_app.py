@@ -1,0 +1,254 @@
+"""Dashboard tests with streamlit.testing.v1.AppTest: every page renders on a demo warehouse and the numbers it
+shows equal direct SQL over the warehouse; marts, named queries, sandbox and uploads."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from synthetic_warehouse import demo_warehouse, synthetic_warehouse  # noqa: E402
+
+APP = str(ROOT / "app.py")
+PAGES = ["overview", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report",
+         "upload"]
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    return demo_warehouse(tmp_path_factory.mktemp("dash_demo"))
+
+
+@pytest.fixture(scope="session")
+def bare_db(tmp_path_factory) -> Path:
+    """Synthetic warehouse without the compliance tables."""
+    return synthetic_warehouse(tmp_path_factory.mktemp("dash_bare"), compliance=False)
+
+
+@pytest.fixture
+def use_db(monkeypatch):
+    def _use(path):
+        monkeypatch.setenv("GKJB_DB", str(path))
+        return path
+    return _use
+
+
+def sql(db, q, params=None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(q, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def app(page: str | None = None, params: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page and page != "overview":
+        at.switch_page(f"pages/{page}.py")
+        for k, v in (params or {}).items():
+            at.query_params[k] = v
+        at.run()
+    return at
+
+
+def metric(at, label):
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise KeyError(label)
+
+
+def parse_num(s: str) -> float:
+    s = s.replace(",", "")
+    if s.endswith("亿"):
+        return float(s[:-1]) * 1e8
+    if s.endswith("万"):
+        return float(s[:-1]) * 1e4
+    return float(s)
+
+
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(page, demo_db, use_db):
+    use_db(demo_db)
+    at = app(page)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title and at.title[0].value
+    if page != "upload":
+        charts = at.get("plotly_chart")
+        assert len(at.dataframe) + len(charts) > 0, f"{page}: no table or chart"
+
+
+def test_overview_kpis_equal_sql(demo_db, use_db):
+    from dashboard import queries as Q
+    use_db(demo_db)
+    at = app()
+    year = sql(demo_db, "SELECT max(year) FROM report_facts")[0][0]
+    n, offices, new = sql(demo_db, f"""SELECT count(*), count(DISTINCT office_id),
+        sum({Q.T3_NEW}) FILTER (WHERE report_kind IS DISTINCT FROM 'region_summary')
+        FROM report_facts WHERE year = ?""", [year])[0]
+    assert parse_num(metric(at, "年报数")) == n
+    assert parse_num(metric(at, "报告单位数")) == offices
+    shown = parse_num(metric(at, "新收公开申请"))
+    assert abs(shown - (new or 0)) <= max(1, 0.001 * (new or 0) * 10)  # 万-rounded display
+    # the region table lists every province present
+    provs = {r[0] or "未知" for r in sql(demo_db, "SELECT DISTINCT province FROM report_facts")}
+    df = at.dataframe[0].value
+    assert set(df.iloc[:, 0]) == provs
+    assert int(df["年报数"].sum()) == sql(demo_db, "SELECT count(*) FROM report_facts")[0][0]
+
+
+def test_filters_from_url_narrow_numbers(demo_db, use_db):
+    use_db(demo_db)
+    prov, city, year = sql(demo_db, """SELECT province, city, year FROM report_facts WHERE city IS NOT NULL
+                                       GROUP BY ALL ORDER BY count(*) DESC LIMIT 1""")[0]
+    at = app(params={"prov": prov, "city": city, "year": str(year)})
+    assert not at.exception
+    n = sql(demo_db, "SELECT count(*) FROM report_facts WHERE province = ? AND city = ? AND year = ?",
+            [prov, city, year])[0][0]
+    assert parse_num(metric(at, "年报数")) == n
+    assert at.selectbox(key="prov").value == prov
+    assert at.selectbox(key="city").value == city
+    # breakdown is now by district
+    assert any("区县" in s.value for s in at.subheader)
+
+
+def test_requests_page_rates_equal_sql(demo_db, use_db):
+    from dashboard import queries as Q
+    use_db(demo_db)
+    at = app("requests")
+    new, proc, gr, pa = sql(demo_db, f"""SELECT sum({Q.T3_NEW}), sum({Q.T3_PROC}), sum({Q.G('granted')}),
+        sum({Q.G('partial')}) FROM report_facts WHERE report_kind IS DISTINCT FROM 'region_summary'""")[0]
+    assert abs(parse_num(metric(at, "新收申请")) - new) <= max(1, new * 0.01)
+    rate = metric(at, "实质公开率")
+    assert rate == f"{(gr + pa) / proc * 100:.1f}%"
+
+
+def test_report_detail_shows_template_cells(demo_db, use_db):
+    use_db(demo_db)
+    rid, tpl = sql(demo_db, """SELECT report_id, template FROM report_facts WHERE template IS NOT NULL
+                               ORDER BY n_uncertain DESC, report_id LIMIT 1""")[0]
+    at = app("report", {"report": str(rid)})
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.selectbox(key="report_sel").value == rid
+    # the table-3 grid: labels from the template, raw text from the cells table
+    from etl import template as T
+    spec = T.TABLES[tpl][3]
+    grids = [d.value for d in at.dataframe]
+    t3 = next(g for g in grids if list(g.index) == [r.label for r in spec.rows])
+    raw = dict(sql(demo_db, "SELECT key, raw FROM cells WHERE report_id = ? AND tbl = 3", [rid]))
+    r0, c0 = spec.rows[0], spec.columns[spec.rows[0].key][-1]
+    want = raw.get(T.make_key(3, r0.key, c0.key))
+    if want not in (None, ""):
+        assert t3.loc[r0.label, c0.label] == want
+    # narrative shown as text, never as HTML
+    assert not any("<script" in m.value for m in at.markdown)
+
+
+def test_compliance_page_empty_state_without_tables(bare_db, use_db):
+    use_db(bare_db)
+    at = app("compliance")
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("合规检查结果尚未生成" in i.value for i in at.info)
+    at = app()
+    assert not at.exception
+    assert any("合规检查结果尚未生成" in i.value for i in at.info)
+
+
+def test_no_warehouse_says_how_to_load(tmp_path, use_db):
+    use_db(tmp_path / "none.duckdb")
+    for page in ("overview", "requests", "report"):
+        at = app(page)
+        assert not at.exception
+        assert any("python -m etl ingest" in i.value for i in at.info)
+
+
+def test_demo_banner(demo_db, use_db):
+    use_db(demo_db)
+    is_demo = sql(demo_db, "SELECT value FROM meta WHERE key = 'dataset'")
+    at = app()
+    banner = any("演示数据" in w.value for w in at.warning)
+    assert banner == (bool(is_demo) and is_demo[0][0] == "demo")
+
+
+def test_compliance_coverage_counts(demo_db, use_db):
+    use_db(demo_db)
+    at = app("compliance")
+    missing = sql(demo_db, "SELECT count(*) FROM mart_coverage WHERE coverage = 'missing'")[0][0]
+    assert parse_num(metric(at, "缺失")) == missing
+
+
+# ------------------------------------------------------------------------------------------------
+def test_marts_pivot_matches_cells(demo_db):
+    from etl.marts import col_name
+    n_facts = sql(demo_db, "SELECT count(*) FROM report_facts")[0][0]
+    n_rep = sql(demo_db, "SELECT count(*) FROM reports WHERE status <> 'failed'")[0][0]
+    assert n_facts == n_rep
+    rid, key, value = sql(demo_db, "SELECT report_id, key, value FROM cells WHERE value IS NOT NULL "
+                                   "AND report_id IN (SELECT report_id FROM report_facts) LIMIT 1")[0]
+    got = sql(demo_db, f"SELECT {col_name(key)} FROM report_facts WHERE report_id = ?", [rid])[0][0]
+    assert got == value
+    assert sql(demo_db, "SELECT count(*) FROM report_facts WHERE status = 'failed'")[0][0] == 0
+
+
+def test_every_named_query_runs(demo_db, use_db):
+    from dashboard import queries as Q
+    from dashboard.filters import Filters
+    use_db(demo_db)
+    year = sql(demo_db, "SELECT max(year) FROM report_facts")[0][0]
+    for f in (Filters(), Filters(years=(year,)), Filters(kinds=("region_summary",))):
+        for name, q in Q.QUERIES.items():
+            try:
+                Q.execute(name, f, **dict(q.sample))
+            except Q.Missing:
+                pass
+
+
+def test_query_identifiers_are_whitelisted():
+    from dashboard import queries as Q
+    with pytest.raises(ValueError):
+        Q.build("pivot", None, r="year; DROP TABLE reports", c="year", m=Q.T3_NEW, agg="sum")
+    with pytest.raises(ValueError):
+        Q.build("explore_rows", None, m="(SELECT 1)", m2=Q.T3_NEW, limit=1)
+
+
+def test_sandbox_limits(demo_db):
+    from dashboard import sandbox
+    r = sandbox.run("SELECT * FROM range(5000)", demo_db, max_rows=100)
+    assert len(r.frame) == 100 and r.truncated
+    for bad in ("SELECT 1; SELECT 2", "DROP TABLE reports", "COPY reports TO '/tmp/x.csv'", "ATTACH '/tmp/x.db'",
+                "INSTALL httpfs", "SET memory_limit='10GB'", "SELECT * FROM read_csv('/etc/passwd')",
+                "CREATE TABLE x AS SELECT 1"):
+        with pytest.raises(sandbox.SandboxError):
+            sandbox.run(bad, demo_db)
+    with pytest.raises(sandbox.SandboxError, match="时间限制"):
+        sandbox.run("SELECT count(*) FROM range(100000000000) a, range(1000) b", demo_db, timeout=1)
+
+
+def test_upload_names_are_sanitised(tmp_path):
+    from dashboard import uploads
+    assert "/" not in uploads.sanitise("../../etc/passwd.html")
+    assert uploads.sanitise("我的 年报;rm -rf.PDF").endswith(".pdf")
+    with pytest.raises(ValueError):
+        uploads.sanitise("evil.exe")
+    p = uploads.save("../x/报告.html", b"<html></html>", root=tmp_path)
+    assert p.is_relative_to(tmp_path) and p.read_bytes() == b"<html></html>"
+    with pytest.raises(ValueError):
+        uploads.save("a.html", b"", root=tmp_path)
+
+
+def test_filters_roundtrip():
+    from dashboard.filters import Filters
+    f = Filters(years=(2021, 2022), province="示例省", city="青川市", unit_types=("department",), office_id=3)
+    assert Filters.from_params(f.to_params()) == f
+    cond, params = f.where()
+    assert "f_years" in params and "$f_years" in cond
