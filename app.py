@@ -33,6 +33,9 @@ nav = st.navigation({
     "监测": [PAGES[k] for k in ("compliance", "compare")],
     "工具": [PAGES[k] for k in ("explore", "report", "upload")],
 })
+# compact top spacing for 1366×768 (static CSS only; data is never rendered as HTML)
+st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
+        "h1{padding-top:0.2rem!important}</style>")
 ui.reset_run()
 st.session_state["_filters_obj"] = filters.sidebar()
 ui.follow_office_drill()

@@ -18,7 +18,9 @@ def _style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Fi
         separators=".,", hoverlabel=dict(font_family=FONT),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
     )
-    fig.update_yaxes(tickformat="~s" if False else None, separatethousands=True)
+    fig.update_yaxes(tickformat=",~r")
+    fig.update_xaxes(tickformat=",~r")
+    fig.update_layout(bargap=0.35)
     return fig
 
 

@@ -105,8 +105,8 @@ def delta(cur, prev) -> str | None:
             or (isinstance(cur, float) and math.isnan(cur)):
         return None
     d = float(cur) - float(prev)
-    rel = f"（{d / float(prev) * 100:+.1f}%）" if prev else ""
-    return f"{'+' if d >= 0 else '−'}{num(abs(d))}{rel} 较上年"
+    rel = f" {d / float(prev) * 100:+.0f}%" if prev else ""
+    return f"{'+' if d >= 0 else '−'}{num(abs(d))}{rel}"
 
 
 def years_label(years) -> str:

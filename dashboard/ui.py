@@ -27,16 +27,16 @@ def header(title: str, f: Filters, caption: str | None = None) -> bool:
     """Title, demo banner, breadcrumbs. Returns False (after an empty-state message) when there is no data."""
     st.title(title)
     if not db.exists():
-        st.info(HOWTO, icon="📂")
+        st.info(HOWTO, icon=":material/folder_open:")
         return False
     meta = queries.run("meta")
     if meta is not None and not meta.empty:
         m = dict(zip(meta["key"], meta["value"]))
         if m.get("dataset") == "demo":
-            st.warning("当前为**演示数据**（合成的示例年报），不代表任何真实机关。", icon="🧪")
+            st.warning("当前为**演示数据**（合成的示例年报），不代表任何真实机关。", icon=":material/science:")
     counts = queries.run("counts")
     if counts is None or int(counts.iloc[0]["n_reports"] or 0) == 0:
-        st.info(HOWTO, icon="📂")
+        st.info(HOWTO, icon=":material/folder_open:")
         return False
     breadcrumbs(f)
     if caption:
@@ -79,7 +79,7 @@ def _esc(text: str) -> str:
 
 
 def empty(message: str) -> None:
-    st.info(message, icon="ℹ️")
+    st.info(message, icon=":material/info:")
 
 
 def compliance_missing() -> None:
@@ -224,3 +224,15 @@ def report_link(report_id: int, label: str = "打开年报详情") -> None:
     """Link to one report; the filters travel in their bound URL parameters."""
     st.page_link(PAGES["report"], label=label, icon=":material/description:",
                  query_params={"report": str(int(report_id))})
+
+
+def ensure_app() -> None:
+    """A page opened directly before app.py ever ran is executed by Streamlit's legacy pages/ mode (no
+    navigation, no filters). Switch the process to app.py's st.navigation and rerun the same URL."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -325,7 +325,7 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
     while pending:
         # a worker killed by a native crash breaks the whole pool: finish the rest in a fresh one
         retry: list[tuple[Path, str, int]] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, max_tasks_per_child=200) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:  # no max_tasks_per_child: it deadlocks on CPython 3.11
             futures = {pool.submit(parse_one, str(t[0]), timeout): t for t in pending}
             for fut in as_completed(futures):
                 t = futures[fut]

@@ -13,9 +13,12 @@ _CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "O": 0, "一": 1, "二": 2, "三": 3
               "八": 8, "九": 9}
 _DATE_NUM = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
 _DATE_CN = re.compile(r"([〇○零一二三四五六七八九O]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_PUB_LABEL = re.compile(r"(?:发布|公开|印发|成文)(?:日期|时间)\s*[:：]?\s*")
+_PUB_LABEL = re.compile(r"(?:(?:发布|公开|印发|成文|发文)(?:日期|时间)\s*[:：]?|(?<!统计)(?<!截止)时间\s*[:：])\s*")
 _ALIAS = re.compile(r"(?:^|[，。；：、\s]|年)([\u4e00-\u9fff]{2,8}?(?:片区|开发区|管委会|园区|新区))")
 _NOT_NAME_START = ("围绕", "加强", "推进", "全", "本", "各", "我", "在", "对", "为", "以", "向", "按", "据", "由", "和", "及", "与")
+# "全市共受理政府信息公开申请3119件": the figures describe the whole region, not the government's own office
+_SUMMARY_CLAIM = re.compile(r"全(?:市|县|区|省|州|旗|盟)(?:各级|各地|各部门|各级行政机关|行政机关)?[^。，]{0,6}?"
+                            r"(?:共|累计)(?:受理|收到|新收|办理|主动公开|制发)")
 _SUMMARY_HINTS = ("全市", "全县", "全区", "全省", "全州", "全旗", "全盟")
 
 
@@ -53,11 +56,11 @@ def _clean_office(s: str) -> str | None:
 def title_info(doc: Document) -> dict:
     """Office, year and title from the first lines (the title may be split over two lines)."""
     head = []
-    for b in doc.blocks[:12]:
+    for b in doc.blocks[:40]:  # web pages put navigation before the title
         t = b.text.strip()
-        if t:
+        if t and len(t) <= 80:
             head.append(t)
-    candidates = head[:6]
+    candidates = head[:25]
     if doc.meta.get("title"):
         candidates = candidates + [doc.meta["title"]]
     fallback = None
@@ -138,7 +141,7 @@ def report_kind(office: str | None, text: str) -> str | None:
         return None
     if office.endswith("人民政府") or office.endswith(("政府", "行政公署")):
         hints = sum(text.count(h) for h in _SUMMARY_HINTS)
-        if "汇总" in text[:3000] or hints >= 6:
+        if "汇总" in text[:3000] or hints >= 6 or _SUMMARY_CLAIM.search(text):
             return "region_summary"
         return "gov_self"
     if re.search(r"人民政府办公(室|厅)$", office):

@@ -350,7 +350,7 @@ def ingest_dask(args) -> int:
                         summary.failures.append((str(f), result["error"]["message"]))
                     else:
                         summary.loaded += 1
-                if summary.report_ids:
+                if summary.report_ids and getattr(args, "post", True):
                     refresh(con, summary.report_ids)
                 if parquet:
                     from .parquet import export

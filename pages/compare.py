@@ -7,6 +7,8 @@ import streamlit as st
 from dashboard import charts, fmt, queries as Q, ui
 from etl import template as T
 
+ui.ensure_app()
+
 f = replace(ui.current(), office_id=None)  # the compared offices replace the office filter
 if ui.header("对比", f, "选择 2–6 个单位或地区，在相同指标上并排比较（年度筛选之外的筛选条件同样生效）。"):
     mode = st.segmented_control("对比对象", ["单位", "地区"], default="单位", key="cmp_mode")

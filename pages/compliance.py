@@ -4,6 +4,8 @@ import streamlit as st
 
 from dashboard import charts, fmt, queries as Q, ui
 
+ui.ensure_app()
+
 f = ui.current()
 if ui.header("合规监测", f):
     tab_rules, tab_cov, tab_dup, tab_score, tab_fail = st.tabs(

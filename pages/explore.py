@@ -4,6 +4,8 @@ import streamlit as st
 from dashboard import fmt, queries as Q, sandbox, ui
 from dashboard.filters import apply
 
+ui.ensure_app()
+
 f = ui.current()
 FACET_NAMES = {"year": "年度", "province": "省", "city": "市", "unit_type": "单位类型", "report_kind": "报告类型",
                "template": "模板版本", "format": "格式", "status": "解析状态"}

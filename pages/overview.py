@@ -5,6 +5,8 @@ import streamlit as st
 
 from dashboard import charts, fmt, queries as Q, ui
 
+ui.ensure_app()
+
 f = ui.current()
 if ui.header("总览", f):
     latest = Q.run("latest_year", f)

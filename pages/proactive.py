@@ -7,6 +7,8 @@ from dashboard import charts, fmt, queries as Q, ui
 from etl import template as T
 from etl.marts import col_name
 
+ui.ensure_app()
+
 f = ui.current()
 if ui.header("主动公开", f, "表二“主动公开政府信息情况”。2019版与2021版模板的指标不同，两版数据分别展示，不连成一条序列。"):
     by_year = Q.run("t2_by_year", f)

@@ -8,6 +8,8 @@ import streamlit as st
 
 from dashboard import fmt, queries as Q, report_view as RV, ui
 
+ui.ensure_app()
+
 f = ui.current()
 
 

@@ -5,6 +5,8 @@ import streamlit as st
 
 from dashboard import db, fmt, uploads, ui
 
+ui.ensure_app()
+
 f = ui.current()
 st.title("导入")
 st.caption(f"支持的格式：{'、'.join(uploads.ALLOWED)}；单个文件不超过 {uploads.MAX_FILE_BYTES // (1024 * 1024)} MB，"

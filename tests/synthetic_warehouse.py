@@ -249,7 +249,7 @@ def demo_warehouse(root: Path) -> Path:
             subprocess.run([py, "-m", "etl", "offices", "import", str(root / "demo" / "offices.csv"), "--db", str(db)],
                            cwd=ROOT, check=False, capture_output=True, timeout=300)
         subprocess.run([py, "-m", "etl", "ingest", str(root / "demo" / "docs"), "--db", str(db), "--dataset", "demo",
-                        "--no-progress"], cwd=ROOT, check=True, capture_output=True, timeout=1800)
+                        "--no-progress"], cwd=ROOT, check=True, capture_output=True, timeout=900)
         import duckdb
         con = duckdb.connect(str(db))
         try:

@@ -51,6 +51,7 @@ def main(argv=None) -> int:
         b = idx.best_peer(i)
         found += b is not None and b[0] >= 0.5
     t3 = time.perf_counter()
+    print(f"cpu {time.process_time():.1f}s total")
     print(f"n={a.n} chars={a.chars}: synth {t1 - t0:.1f}s, signatures+LSH insert {t2 - t1:.1f}s "
           f"({(t2 - t1) / a.n * 1e3:.2f} ms/report), query all {t3 - t2:.1f}s; "
           f"reports with a peer >=50%: {found}")

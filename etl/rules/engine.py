@@ -24,7 +24,7 @@ from .policy import Policy, default_policy
 from .registry import RULES
 from .single import check_report
 
-RULES_VERSION = "2"
+RULES_VERSION = "4"
 
 DDL = """
 CREATE TABLE IF NOT EXISTS findings (

@@ -185,17 +185,29 @@ def resolve(name: str | None, nm: dict[str, int], reg: dict[str, int]) -> int | 
 
 
 def relink_reports(con, report_ids=None) -> int:
-    """Point reports at the office their printed name resolves to (registry first); returns #changed."""
+    """Point reports at the office their printed name resolves to (registry first); returns #changed.
+    A report whose printed name is missing or unknown is tried by its title, then by its file name, against
+    the registry."""
     nm = name_map(con)
     reg = registry_map(con)
-    sql = "SELECT report_id, office_name, office_id FROM reports WHERE office_name IS NOT NULL"
-    rows = con.execute(sql).fetchall()
+    rows = con.execute("SELECT report_id, office_name, office_id, title, source_path FROM reports").fetchall()
     if report_ids is not None:
         want = set(report_ids)
         rows = [r for r in rows if r[0] in want]
     changes = []
-    for rid, n, oid in rows:
-        new = resolve(n, nm, reg) if reg else nm.get(n)
+    for rid, n, oid, title, path in rows:
+        new = None
+        if reg:
+            if n and (n in reg or n not in nm or nm.get(n) not in set(reg.values())):
+                new = resolve(n, {}, reg)
+            elif n:
+                new = nm.get(n)
+            if new is None and (n is None or n not in nm or oid is None or oid not in set(reg.values())):
+                stem = Path(path or "").stem
+                new = resolve(title, {}, reg) if title else None
+                new = new if new is not None else (resolve(stem, {}, reg) if stem else None)
+        if new is None and n:
+            new = nm.get(n)
         if new is not None and new != oid:
             changes.append((new, rid))
     if changes:

@@ -242,6 +242,9 @@ def t2_unit(v: View, ctx):
         if T.column(v.version, k).kind != "amount":
             continue
         c, st = v.cell(k), v.state(k)
+        if st == MISSING and c.get("flag") == "uncertain":
+            unsure.append(k)  # the amount was not read: PASS would be a guess
+            continue
         if st in (MISSING, BLANK):
             continue
         x = v.num(k)

@@ -50,6 +50,8 @@ class View:
                                  "flag": flags.get(k), "unit": None}
         self.version = self.found_template or self.expected_template or self._guess_version()
         self.sections = {s["number"]: s for s in result.get("sections") or [] if s.get("number")}
+        # numbers read by OCR from scanned pages are never confident: a mismatch is UNCERTAIN, not FAIL
+        self.ocr = bool(result.get("needs_ocr_pages"))
 
     def _guess_version(self) -> str:
         only21 = set(T.keys("2021")) - set(T.keys("2019"))
@@ -71,7 +73,7 @@ class View:
             return UNKNOWN
         if value is None:
             return BLANK if kind in ("empty", "na", "zero") else UNKNOWN
-        return FLAGGED if flag else OK
+        return FLAGGED if flag or self.ocr else OK
 
     def num(self, key: str) -> float | None:
         st = self.state(key)

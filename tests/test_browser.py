@@ -1,0 +1,181 @@
+"""Real-browser tests: the running app in Debian's chromium via Playwright (never `playwright install`).
+
+Starts `streamlit run app.py` on a free port against a small demo warehouse, changes a filter, follows a
+click-to-drill-down path to a report detail, checks the URL carries the state, and checks every page renders
+without an exception and shows a chart or table. Screenshots go to artifacts/screenshots/.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "artifacts" / "screenshots"
+PAGES = ["overview", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report",
+         "upload"]
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    from synthetic_warehouse import demo_warehouse
+    db = demo_warehouse(tmp_path_factory.mktemp("dash_browser"))
+    port = _free_port()
+    env = {**os.environ, "GKJB_DB": str(db)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    pg = ctx.new_page()
+    pg.errors = []
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    ctx.close()
+
+
+def settle(pg, timeout: float = 60) -> float:
+    """Wait until the script run finished and no skeleton placeholders remain; returns seconds waited."""
+    t0 = time.time()
+    pg.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout * 1000)
+    quiet = 0
+    while time.time() - t0 < timeout:
+        state = pg.get_attribute("[data-testid=stApp]", "data-test-script-state")
+        busy = pg.locator("[data-testid=stSkeleton]").count()
+        quiet = quiet + 1 if state == "notRunning" and busy == 0 else 0
+        if quiet >= 3:
+            return time.time() - t0
+        time.sleep(0.2)
+    raise TimeoutError("page did not settle")
+
+
+def click_bar(pg, plot, index: int = 0):
+    """Click the centre of a bar: plotly listens on its drag layer, so click by coordinates."""
+    plot.scroll_into_view_if_needed()
+    bar = plot.locator("g.point path").nth(index)
+    box = bar.bounding_box()
+    pg.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def params(pg) -> dict:
+    return {k: v for k, v in parse_qs(urlparse(pg.url).query).items()}
+
+
+def shot(pg, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def no_exception(pg):
+    assert pg.locator("[data-testid=stException]").count() == 0, pg.locator("[data-testid=stException]").first.inner_text()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_in_browser(server, page, name):
+    page.goto(f"{server}/{name}")
+    settle(page)
+    no_exception(page)
+    assert page.locator("h1").first.inner_text().strip()
+    if name != "upload":
+        assert page.locator(".js-plotly-plot, [data-testid=stDataFrame]").count() > 0
+    shot(page, f"page_{name}")
+    assert not page.errors, page.errors
+
+
+def test_filter_and_drill_down_to_report(server, page):
+    # 1. overview; click the first bar of the by-region chart: narrows to that province (URL carries it)
+    page.goto(f"{server}/overview")
+    settle(page)
+    shot(page, "drill_0_overview")
+    click_bar(page, page.locator(".js-plotly-plot").first)
+    settle(page)
+    page.wait_for_function("() => location.search.includes('prov=')", timeout=30000)
+    assert "prov" in params(page)
+    shot(page, "drill_1_province")
+    # 2. change a filter in the sidebar: pick one year
+    sb = page.locator("[data-testid=stSidebar]")
+    sb.locator("[data-testid=stMultiSelect]").first.click()
+    import re
+    page.locator("[role=option]").filter(has_text=re.compile(r"^\s*20\d\d\s*$")).first.click()
+    page.keyboard.press("Escape")
+    settle(page)
+    page.wait_for_function("() => location.search.includes('year=')", timeout=30000)
+    year = params(page)["year"][0]
+    # 3. go to 依申请公开 through the navigation: the filters survive the page change
+    sb.get_by_text("依申请公开", exact=True).click()
+    settle(page)
+    page.wait_for_function("() => location.pathname.endsWith('/requests')", timeout=30000)
+    assert params(page).get("year") == [year] and "prov" in params(page)
+    shot(page, "drill_2_requests")
+    # 4. click an office in the ranking chart -> 年报详情 of that office
+    click_bar(page, page.locator(".js-plotly-plot").last)
+    settle(page)
+    page.wait_for_function("() => location.pathname.endsWith('/report')", timeout=30000)
+    assert "office" in params(page)
+    shot(page, "drill_3_office_reports")
+    # 5. pick the report; the URL carries it and the template tables render
+    page.get_by_text("（请选择）").first.click()
+    page.locator("[role=option]").nth(1).click()
+    settle(page)
+    page.wait_for_function("() => location.search.includes('report=')", timeout=30000)
+    assert page.get_by_text("表三 · 收到和处理政府信息公开申请情况").count() >= 1
+    no_exception(page)
+    shot(page, "drill_4_report_detail")
+    # 6. reload: the state survives
+    url = page.url
+    page.reload()
+    settle(page)
+    assert page.url == url
+    assert page.get_by_text("表三 · 收到和处理政府信息公开申请情况").count() >= 1
+    # 7. breadcrumb back to all regions widens the selection
+    page.get_by_role("button", name="全部地区").click()
+    settle(page)
+    page.wait_for_function("() => !location.search.includes('prov=')", timeout=30000)
+    assert not page.errors, page.errors
