@@ -161,3 +161,25 @@ def test_layout_text_without_headings_withholds_what_position_cannot_decide(tmp_
     for k, want in truth.items():
         got = r["values"][k]
         assert got == want or got is None and (want == 0 or r["flags"].get(k) == "uncertain"), k
+
+
+def test_table4_printed_one_row_per_block(tmp_path):
+    lines = render_text("2021", "tsv").splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("四、政府"))
+    end = next(i for i, l in enumerate(lines) if l.startswith("五、"))
+    t4 = ["四、政府信息公开行政复议、行政诉讼情况", "类别\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+          "行政复议\t3\t1\t0\t1\t5", "行政诉讼（未经复议直接起诉）\t1\t0\t1\t0\t2", "行政诉讼（复议后起诉）\t0\t0\t0\t1\t1"]
+    r = _parse(tmp_path, "t4.txt", "\n".join(lines[:start] + t4 + lines[end:]))
+    assert _wrong(r, "2021") == {}
+
+
+def test_html_table2_with_block_and_header_rows(tmp_path):
+    page = render_html("2021").decode()
+    page = page.replace("<tr><td>规章</td>", '<tr><td colspan="4">第二十条第（一）项</td></tr><tr><td>信息内容</td>'
+                        "<td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr><tr><td>规章</td>")
+    page = page.replace("<tr><td>行政事业性收费</td>", '<tr><td colspan="4">第二十条第（八）项</td></tr><tr><td>信息内容</td>'
+                        '<td colspan="3">本年收费金额（单位：万元）</td></tr><tr><td>行政事业性收费</td>')
+    r = _parse(tmp_path, "t2.html", page.encode())
+    assert _wrong(r, "2021") == {}
+    fee = next(c for c in r["cells"] if c["key"] == "t2.fees.amount_wan")
+    assert fee["unit"] == "万元" and fee["value"] == 9617.6
