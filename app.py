@@ -38,5 +38,6 @@ st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
         "h1{padding-top:0.2rem!important}</style>")
 ui.reset_run()
 st.session_state["_filters_obj"] = filters.sidebar()
-ui.follow_office_drill()
+if nav.url_path != "report":
+    ui.follow_office_drill()
 nav.run()

@@ -175,13 +175,25 @@ def selected_point(key: str) -> dict | None:
     return pts[0] if pts else None
 
 
+def _customdata(pt: dict) -> list:
+    """customdata of a selected point as a list (Streamlit may hand it over as a dict or a scalar)."""
+    cd = pt.get("customdata")
+    if cd is None:
+        return []
+    if isinstance(cd, dict):
+        return [cd[k] for k in sorted(cd, key=lambda k: int(k) if str(k).isdigit() else 0)]
+    if isinstance(cd, (list, tuple)):
+        return list(cd)
+    return [cd]
+
+
 def drill_region(key: str, level: str) -> None:
     """on_select callback of a by-region chart: narrow the filters to the clicked bar."""
     pt = selected_point(key)
     if not pt:
         return
     f = current()
-    cd = pt.get("customdata") or []
+    cd = _customdata(pt)
     if level == "office":
         if cd and cd[-1] is not None and str(cd[-1]) != "nan":
             _goto_office(int(float(cd[-1])))
@@ -203,8 +215,8 @@ def drill_year(key: str) -> None:
 def drill_office(key: str) -> None:
     pt = selected_point(key)
     if pt:
-        cd = pt.get("customdata") or []
-        if cd:
+        cd = _customdata(pt)
+        if cd and cd[0] is not None and str(cd[0]) != "nan":
             _goto_office(int(float(cd[0])))
 
 
@@ -215,9 +227,12 @@ def _goto_office(office_id: int) -> None:
 
 
 def follow_office_drill() -> None:
-    """After a click on an office: switch to 年报详情 (the bound filter widgets keep the office)."""
-    if st.session_state.pop("_goto_report", False):
-        st.switch_page(PAGES["report"])
+    """After a click on an office (filters now narrowed to it): link on to its 年报详情."""
+    # st.switch_page cannot carry widget-bound URL parameters, so offer the next step as a link
+    # (page links keep the bound filters).
+    if st.session_state.pop("_goto_report", False) or current().office_id is not None:
+        name = _names().get(current().office_id, "该单位")
+        st.page_link(PAGES["report"], label=f"查看 {name} 的年报详情 →", icon=":material/description:")
 
 
 def report_link(report_id: int, label: str = "打开年报详情") -> None:

@@ -24,7 +24,7 @@ from .document import Block
 LABEL, VALUE, GLUED = "label", "value", "glued"
 
 _PAGE_NO = re.compile(r"^(?:[-—–－_~]+\s*\d{1,4}\s*[-—–－_~]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
-_GLUED = re.compile(r"^(?P<label>.*?[^\d.,\s+\-−])(?P<digits>[+\-−]?\d[\d.,]*)$")
+_GLUED = re.compile(r"^(?P<label>.*?[^\d.,\s+\-−])(?P<digits>[+\-−]?\d[\d.,+\-−]*)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUM_TOKEN = re.compile(r"^[+\-−]?\d")
 
@@ -213,9 +213,12 @@ def glued_splits(digits: str, n: int, ok=None, limit: int = 5000) -> list[list[s
     out: list[list[str]] = []
 
     def valid(part: str) -> bool:
-        if not part or part.startswith(".") or part.endswith(".") or part.count(".") > 1:
+        body = part[1:] if part[:1] in "+-−" else part
+        if not body or body.startswith(".") or body.endswith(".") or body.count(".") > 1:
             return False
-        intpart = part.split(".")[0].lstrip("+-−")
+        if any(ch in "+-−" for ch in body):
+            return False  # a sign only starts a number
+        intpart = body.split(".")[0]
         return intpart == "0" or not intpart.startswith("0")
 
     def rec(start: int, parts: list[str]) -> None:
@@ -232,8 +235,9 @@ def glued_splits(digits: str, n: int, ok=None, limit: int = 5000) -> list[list[s
         for end in range(start + 1, len(digits) - remaining + 1):
             part = digits[start:end]
             if not valid(part):
-                if part.lstrip("+-−") == "0" or part.startswith("."):
-                    break
+                body = part[1:] if part[:1] in "+-−" else part
+                if body == "0" or part.startswith(".") or any(ch in "+-−" for ch in body):
+                    break  # no longer part can be valid either
                 continue
             rec(end, parts + [part])
 
@@ -305,6 +309,8 @@ class TableReader:
             # several labels printed before their values: distribute when the counts say so
             chosen = [matches[-1][2]]
             nvals = len(g.values)
+            if not any(t.text for t in g.values) and nvals != ncols[chosen[0]]:
+                continue  # blank cells under a heading (e.g. the 总计 column title), not a row
             if nvals > ncols[chosen[0]] and len(matches) > 1:
                 by_pos = [m[2] for m in matches]
                 for k in range(2, len(by_pos) + 1):
@@ -323,10 +329,31 @@ class TableReader:
 
     # -- per-row readings ------------------------------------------------------------------------
     def row_identity(self, key: str):
-        """Predicate a complete reading of a row must satisfy (table 3: six columns add to the total)."""
+        """What any reading of a row must satisfy. Table 3: the six applicant columns add up to the total.
+        Table 2 has no sum, only facts that hold by definition: counts are whole and not negative (only
+        v2019 本年增/减 may be), 对外公开总数量 includes 本年新公开数量, and 上一年项目数量 + 本年增/减 ≥ 0."""
         if self.spec.number == 3:
-            return lambda vals: abs(sum(vals[:6]) - vals[6]) < 1e-9
-        return None
+            return lambda vals: abs(sum(vals[:6]) - vals[6]) < 1e-9 and all(
+                v >= 0 and float(v).is_integer() for v in vals)
+        if self.spec.number != 2:
+            return None
+        cols = self.spec.columns[key]
+
+        def ok(vals) -> bool:
+            named = {c.key: v for c, v in zip(cols, vals)}
+            for c, v in zip(cols, vals):
+                if c.kind == "count" and (v < 0 or not float(v).is_integer()):
+                    return False
+                if c.kind == "signed" and not float(v).is_integer():
+                    return False
+                if c.kind == "amount" and v < 0:
+                    return False
+            if "new_published" in named and named["new_published"] > named["total_published"]:
+                return False
+            if "prev_items" in named and "change" in named and named["prev_items"] + named["change"] < 0:
+                return False
+            return True
+        return ok
 
     def header_centres(self, toks: list[Tok | None]) -> list[float] | None:
         """Table 3 in layout text: the centres of the printed column headings 自然人 … 总计, when all seven
@@ -450,6 +477,12 @@ class TableReader:
             return
         cells = [_cell_from_token(t) for t in toks]
         cands: list[list[CellRead]] = []
+        if len(toks) == 1 and n > 1 and re.fullmatch(r"[+\-−]?\d[\d+\-−]*", toks[0].text) and len(toks[0].text) >= n:
+            # one printed number where n were expected: the cells may have been glued together
+            t = toks[0]
+            pred = (lambda parts: ident([_to_num(p) for p in parts])) if ident else None
+            cands.extend([CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", t.prov) for p in sp]
+                         for sp in glued_splits(t.text, n, pred))
         if len(toks) < n:
             rr.problem = "missing_cells"
             gaps = n - len(toks)
@@ -618,6 +651,8 @@ def read_table4(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[
         return all(abs(sum(v[b * 5:b * 5 + 4]) - v[b * 5 + 4]) < 1e-9 for b in range(3))
 
     glued = [t for t in vals if t.kind == GLUED]
+    if len(vals) == 1 and re.fullmatch(r"\d+", vals[0].text) and len(vals[0].text) >= 15:
+        glued = [vals[0]]  # one printed number where fifteen were expected: glued cells
     if len(vals) == 15 and not glued:
         cells = [_cell_from_token(t) for t in vals]
     else:

@@ -34,7 +34,7 @@ FIRST_PROVINCE = "示例省"
 # ---------------------------------------------------------------------------------------------
 # Synthetic warehouse
 # ---------------------------------------------------------------------------------------------
-def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, marts: bool = True,
+def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, marts: bool | str = True,
                         log=None) -> dict:
     """Build a warehouse of `n_reports` synthetic reports at `db` (replaced). Returns timings."""
     log = log or (lambda msg: None)
@@ -116,7 +116,21 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
                    NULL, 0.2 + random()
             FROM g JOIN offices o USING (office_id)
             ORDER BY g.report_id""")
-        step("cells", """
+        if marts == "direct":
+            _wide_values(con, step)
+            step("cells", """
+                INSERT INTO cells
+                SELECT u.report_id, k.key, k.tbl, k.row_key, k.col_key, u.value,
+                       CASE WHEN u.value IS NULL THEN NULL ELSE CAST(u.value AS VARCHAR) END,
+                       CASE WHEN u.value IS NULL THEN 'empty' WHEN u.value = 0 THEN 'zero' ELSE 'number' END,
+                       CASE WHEN k.amount THEN '万元' END, NULL, NULL, '{"line": 40}'
+                FROM (UNPIVOT (SELECT * EXCLUDE (template) FROM _wide) ON COLUMNS(* EXCLUDE (report_id))
+                      INTO NAME col VALUE value) u
+                JOIN reports r USING (report_id)
+                JOIN _keys k ON k.template = r.template AND replace(k.key, '.', '__') = u.col
+                ORDER BY u.report_id""")
+        else:
+            step("cells", """
             INSERT INTO cells
             SELECT r.report_id, k.key, k.tbl, k.row_key, k.col_key, v.value,
                    CASE WHEN v.value IS NULL THEN NULL ELSE CAST(v.value AS VARCHAR) END,
@@ -152,7 +166,10 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
         if marts:
             from .marts import build
             t0 = time.perf_counter()
-            build(con)
+            if marts == "direct":
+                _direct_marts(con, build)
+            else:
+                build(con)
             timings["marts"] = round(time.perf_counter() - t0, 2)
             log(f"  marts: {timings['marts']}s")
         _synthetic_compliance(con, step, marts)
@@ -160,6 +177,54 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
     finally:
         con.close()
     return timings
+
+
+def _wide_values(con, step) -> None:
+    """_wide: one row per non-failed report, one random DOUBLE per canonical key (NULL where the report's
+    template has no such key), named like report_facts columns."""
+    from .marts import col_name
+
+    cols = []
+    for k in T.all_keys():
+        vs = [v for v in T.VERSIONS if k in T.keys(v)]
+        kind = T.column(vs[0], k).kind
+        val = ("round(random() * 500, 2)" if kind == "amount" else "floor(random() * 11) - 5" if kind == "signed"
+               else "floor(random() * random() * 60)")
+        cond = " OR ".join(f"template = '{v}'" for v in vs)
+        cols.append(f"CASE WHEN ({cond}) AND random() >= 0.08 THEN {val} END AS {col_name(k)}")
+    step("wide_values", f"""
+        CREATE OR REPLACE TEMP TABLE _wide AS
+        SELECT report_id, template, {', '.join(cols)} FROM reports WHERE status <> 'failed' ORDER BY report_id""")
+
+
+def _direct_marts(con, build) -> None:
+    """report_facts/mart_region_year/mart_coverage without the cells pivot of etl.marts.build (which costs
+    O(cells x keys)): build the marts over an empty cells table (dimensions, schema, coverage), then put
+    the values of _wide into report_facts and sum mart_region_year again the way etl.marts does."""
+    from .marts import col_name, group_col, group_columns, key_columns
+
+    con.execute("ALTER TABLE cells RENAME TO _cells_all")
+    con.execute("CREATE TABLE cells AS SELECT * FROM _cells_all LIMIT 0")
+    try:
+        build(con)
+    finally:
+        con.execute("DROP TABLE cells")
+        con.execute("ALTER TABLE _cells_all RENAME TO cells")
+    repl = [f"w.{c} AS {c}" for c in key_columns()]
+    for g in T.T3_OUTCOME_GROUPS:
+        rows = sorted({r.key for v in T.VERSIONS for r in T.TABLES[v][3].rows if r.group == g})
+        for c in T.T3_COLUMNS:
+            parts = [f"w.{col_name(T.make_key(3, r, c.key))}" for r in rows]
+            repl.append(f"CASE WHEN {' OR '.join(p + ' IS NOT NULL' for p in parts)} "
+                        f"THEN {' + '.join(f'coalesce({p}, 0)' for p in parts)} END AS {group_col(g, c.key)}")
+    con.execute(f"""CREATE OR REPLACE TABLE report_facts AS
+        SELECT f.* REPLACE ({', '.join(repl)}) FROM report_facts f JOIN _wide w USING (report_id)
+        ORDER BY f.report_id""")
+    sums = ", ".join(f"sum({c}) AS {c}" for c in key_columns() + group_columns())
+    con.execute(f"""CREATE OR REPLACE TABLE mart_region_year AS
+        SELECT year, template, report_kind, unit_type, province, city, district,
+               count(*) AS n_reports, count(DISTINCT office_id) AS n_offices, {sums}
+        FROM report_facts GROUP BY ALL""")
 
 
 def _synthetic_compliance(con, step, marts: bool) -> None:

@@ -157,6 +157,10 @@ def test_filter_and_drill_down_to_report(server, page):
     # 4. click an office in the ranking chart -> 年报详情 of that office
     click_bar(page, page.locator(".js-plotly-plot").last)
     settle(page)
+    shot(page, "drill_3a_after_click")
+    page.wait_for_function("() => location.search.includes('office=')", timeout=30000)
+    page.get_by_text("的年报详情 →").first.click()
+    settle(page)
     page.wait_for_function("() => location.pathname.endsWith('/report')", timeout=30000)
     assert "office" in params(page)
     shot(page, "drill_3_office_reports")
