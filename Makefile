@@ -26,8 +26,9 @@ install-test: .venv/.installed-test
 $(DB): | .venv/.installed
 	@echo "首次启动：生成示例数据并建立数据仓库 (demo corpus → $(DB))"
 	$(PY) -m etl demo --out $(DEMO)
-	$(PY) -m etl ingest $(DEMO) --db $(DB) --dataset demo
-	-$(PY) -m etl offices import $(DEMO)/offices.csv --db $(DB)
+	$(PY) -m etl offices import $(DEMO)/offices.csv --db $(DB).building
+	$(PY) -m etl ingest $(DEMO)/docs --db $(DB).building --dataset demo
+	mv $(DB).building $(DB)
 
 warehouse: $(DB)
 

@@ -53,6 +53,22 @@ def _clean_office(s: str) -> str | None:
     return s or None
 
 
+def _name_like(line: str) -> bool:
+    """A short line of name characters (an office name, or part of a wrapped title)."""
+    t = re.sub(r"\s+", "", line)
+    return 2 <= len(t) <= 30 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", t) is not None
+
+
+def _title_from(chunk: str) -> dict | None:
+    m = _TITLE.search(re.sub(r"\s+", "", chunk))
+    if not m:
+        return None
+    office = _clean_office(m.group("pre")) or _clean_office(m.group("mid"))
+    if office and (len(office) > 40 or len(office) < 3 or re.search(r"[。，；！？]", office)):
+        office = None  # a sentence or a fragment, not a name
+    return {"title": m.group(0), "year": int(m.group("year")), "office": office}
+
+
 def title_info(doc: Document) -> dict:
     """Office, year and title from the first lines (the title may be split over two lines)."""
     head = []
@@ -64,18 +80,20 @@ def title_info(doc: Document) -> dict:
     if doc.meta.get("title"):
         candidates = candidates + [doc.meta["title"]]
     fallback = None
-    for j in (1, 2, 3):  # a title on one line first; a title split over lines second
-        for i in range(len(candidates)):
-            chunk = "".join(candidates[i:i + j])
-            m = _TITLE.search(re.sub(r"\s+", "", chunk))
-            if m:
-                office = _clean_office(m.group("pre")) or _clean_office(m.group("mid"))
-                if office and (len(office) > 40 or re.search(r"[。，；！？]", office)):
-                    continue  # a sentence, not a name
-                hit = {"title": m.group(0), "year": int(m.group("year")), "office": office}
-                if office:
-                    return hit
-                fallback = fallback or hit  # a title line without the office: it may be on the line above
+    for i, line in enumerate(candidates):
+        hit = _title_from(line)
+        if hit is None:
+            continue
+        if hit["office"] is None and i > 0:
+            # the office printed on the line(s) above the title, or a title wrapped across lines
+            for k in (1, 2):
+                if i - k >= 0 and all(_name_like(c) for c in candidates[i - k:i]):
+                    joined = _title_from("".join(candidates[i - k:i + 1]))
+                    if joined and joined["office"]:
+                        return joined
+        if hit["office"]:
+            return hit
+        fallback = fallback or hit
     if fallback:
         return fallback
     return {"title": head[0][:80] if head else None, "year": None, "office": None}
@@ -137,13 +155,16 @@ def aliases(office: str | None, text: str) -> list[str]:
 
 
 def report_kind(office: str | None, text: str) -> str | None:
+    """department | gov_self | region_summary, from the office name and what the text claims to cover."""
     if not office:
         return None
-    if office.endswith("人民政府") or office.endswith(("政府", "行政公署")):
+    if re.fullmatch(r"[\u4e00-\u9fff]{1,12}?(?:省|自治区|市|区|县|自治县|州|自治州|旗|盟)", office):
+        return "region_summary"  # the title names a region, not an office: a summary of its offices
+    if office.endswith(("人民政府", "政府", "行政公署")):
         hints = sum(text.count(h) for h in _SUMMARY_HINTS)
         if "汇总" in text[:3000] or hints >= 6 or _SUMMARY_CLAIM.search(text):
             return "region_summary"
         return "gov_self"
-    if re.search(r"人民政府办公(室|厅)$", office):
-        return "gov_self"
-    return "department"
+    if office.endswith(("街道办事处", "街道", "乡", "镇")):
+        return "gov_self"  # township-level governments report for themselves
+    return "department"  # including a government's 办公室/办公厅, which reports as a department

@@ -165,7 +165,7 @@ def test_filter_and_drill_down_to_report(server, page):
     assert "office" in params(page)
     shot(page, "drill_3_office_reports")
     # 5. pick the report; the URL carries it and the template tables render
-    page.get_by_text("（请选择）").first.click()
+    page.locator("[data-testid=stMain] [data-testid=stSelectbox]").filter(has_text="选择年报").first.click()
     page.locator("[role=option]").nth(1).click()
     settle(page)
     page.wait_for_function("() => location.search.includes('report=')", timeout=30000)

@@ -325,9 +325,15 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
             ev = {"office_id": oid, "year": y, "expected_years": o.get("expected_years") or
                   (f"{years_seen[0]}-{max_year}" if years_seen else None), "received_years": years_seen,
                   "deadline": str(dl) if dl else None, "source": o.get("source")}
-            missing_rows.append((None, oid, o["name"], y, None, "MISSING", RULES["MISSING"].severity, "FAIL",
-                                 f"{o['name']}未发布（未收到）{y}年度政府信息公开工作年度报告",
-                                 json.dumps(ev, ensure_ascii=False)))
+            # Without a registry, a year after the office's last report may simply be beyond its life
+            # (merged, renamed, not yet collected): say so instead of asserting an error nobody can confirm.
+            beyond = not o.get("expected_years") and years_seen and y > years_seen[-1]
+            status = "UNCERTAIN" if beyond else "FAIL"
+            msg = f"{o['name']}未发布（未收到）{y}年度政府信息公开工作年度报告"
+            if beyond:
+                msg += "（无名录：该单位此后是否仍应报送无法确认，请导入单位名录）"
+            missing_rows.append((None, oid, o["name"], y, None, "MISSING", RULES["MISSING"].severity, status,
+                                 msg, json.dumps(ev, ensure_ascii=False)))
     if cov_offices:
         con.register("_rule_ids", _ids_df(cov_offices))
         con.execute("DELETE FROM findings WHERE rule = 'MISSING' AND office_id IN (SELECT id FROM _rule_ids)")
