@@ -31,7 +31,7 @@ from . import warehouse as W
 from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
 
-DEFAULT_TIMEOUT = 60  # seconds per file
+DEFAULT_TIMEOUT = 120  # seconds per file (OCR of a scanned report needs up to ~90 s)
 
 
 class IngestLocked(RuntimeError):

@@ -83,6 +83,24 @@ def _amount(cell: CellRead, col: T.Column, version: str, problems: list[dict], k
     return cell
 
 
+def _vet_ocr_row(table: int, cells: list[CellRead]) -> list[CellRead]:
+    """Numbers read by OCR are machine readings: mark them inferred, and withhold a whole row whose own
+    sum does not hold (a misread digit is likelier than an office's arithmetic slip)."""
+    nums = [c.value if isinstance(c.value, (int, float)) else 0 for c in cells]
+    adds_up = True
+    if table == 3 and len(nums) == 7:
+        adds_up = abs(sum(nums[:6]) - nums[6]) < 1e-9
+    elif table == 4 and len(nums) == 5:
+        adds_up = abs(sum(nums[:4]) - nums[4]) < 1e-9
+    out = []
+    for c in cells:
+        if not adds_up:
+            out.append(CellRead(None, c.raw, c.kind, c.prov, c.unit, c.note, flag="uncertain"))
+        else:
+            out.append(CellRead(c.value, c.raw, c.kind, c.prov, c.unit, c.note, flag=c.flag or "inferred"))
+    return out
+
+
 def parse_document(doc: Document) -> dict:
     sections = find_sections(doc)
     info = M.title_info(doc)
@@ -108,6 +126,8 @@ def parse_document(doc: Document) -> dict:
         tables_found[number] = len(rows)
         for r in spec.rows:
             row_cells = rows.get(r.key)
+            if row_cells and any((c.prov or {}).get("ocr") for c in row_cells):
+                row_cells = _vet_ocr_row(number, row_cells)
             for i, col in enumerate(spec.columns[r.key]):
                 key = T.make_key(number, r.key, col.key)
                 if row_cells is None:

@@ -58,16 +58,17 @@ if ui.header("年报详情", f):
             st.subheader(f"{h['office'] or h['office_name'] or '（单位不明）'} · {h['year'] or '—'}年")
             if h["title"]:
                 st.text(h["title"])
-            c = st.columns(6)
-            c[0].metric("模板", fmt.TEMPLATES.get(h["template"], "未识别"),
-                        None if h["template"] == h["template_expected"] or not h["template_expected"]
-                        else f"应为{fmt.TEMPLATES.get(h['template_expected'])}", delta_color="inverse")
-            c[1].metric("报告类型", fmt.KINDS.get(h["report_kind"], h["report_kind"] or "—"))
-            c[2].metric("发布日期", str(h["published_on"])[:10] if pd.notna(h["published_on"]) else "—")
-            c[3].metric("解析状态", fmt.STATUS.get(h["status"], h["status"]))
-            c[4].metric("推断 / 存疑", f"{int(h['n_inferred'] or 0)} / {int(h['n_uncertain'] or 0)}")
+            tpl_note = ("" if h["template"] == h["template_expected"] or not h["template_expected"]
+                        else f"（应为{fmt.TEMPLATES.get(h['template_expected'])}）")
+            st.markdown(f"**模板** {fmt.TEMPLATES.get(h['template'], '未识别')}{tpl_note}　"
+                        f"**报告类型** {fmt.KINDS.get(h['report_kind'], h['report_kind'] or '—')}　"
+                        f"**发布日期** {str(h['published_on'])[:10] if pd.notna(h['published_on']) else '—'}　"
+                        f"**解析状态** {fmt.STATUS.get(h['status'], h['status'])}")
+            c = st.columns(3)
+            c[0].metric("推断 / 存疑", f"{int(h['n_inferred'] or 0)} / {int(h['n_uncertain'] or 0)}")
             sc = Q.run("report_score", f, rid=int(rid))
-            c[5].metric("得分", fmt.num(sc.iloc[0]["score"], 1) if sc is not None and not sc.empty else "—")
+            c[1].metric("得分", fmt.num(sc.iloc[0]["score"], 1) if sc is not None and not sc.empty else "—")
+            c[2].metric("表格数值个数", fmt.num(h["n_values"]))
             region = h["region_path"] or "地区不明"
             st.caption(f"{region} · {fmt.UNIT_TYPES.get(h['unit_type'], h['unit_type'] or '类型不明')} · "
                        f"格式 {fmt.FORMATS.get(h['format'], h['format'])} · 年报编号 {rid}")

@@ -294,21 +294,34 @@ def mutate(rng: random.Random, suffix: str, data: bytes, rounds: int = 1) -> tup
     return data, suffix, names
 
 
-def fuzz(iterations: int, seed: int, include_binary: bool = True, budget: float | None = None,
-         limit: int = TIME_LIMIT, verbose: bool = False) -> list[Outcome]:
+def cases(iterations: int, seed: int, include_binary: bool = True):
+    """Yield (label, suffix, data) — deterministic for (seed, include_binary)."""
     rng = random.Random(seed)
     pool = seeds(include_binary)
     names = sorted(pool)
-    outcomes = []
-    t_end = time.monotonic() + budget if budget else None
     for i in range(iterations):
-        if t_end and time.monotonic() > t_end:
-            break
         base = rng.choice(names)
         suffix, data = pool[base]
         data, suffix, muts = mutate(rng, suffix, data, rounds=rng.choice([1, 1, 2, 3]))
-        o = check(f"{base} <- {'+'.join(muts)} (iteration {i}, seed {seed}, {len(data)} bytes, {suffix or 'no suffix'})",
-                  suffix, data, limit)
+        yield (f"{base} <- {'+'.join(muts)} (iteration {i}, seed {seed}, {len(data)} bytes, "
+               f"{suffix or 'no suffix'})", suffix, data)
+
+
+def reproduce(seed: int, iteration: int, include_binary: bool = True) -> tuple[str, str, bytes]:
+    for i, case in enumerate(cases(iteration + 1, seed, include_binary)):
+        if i == iteration:
+            return case
+    raise IndexError(iteration)
+
+
+def fuzz(iterations: int, seed: int, include_binary: bool = True, budget: float | None = None,
+         limit: int = TIME_LIMIT, verbose: bool = False) -> list[Outcome]:
+    outcomes = []
+    t_end = time.monotonic() + budget if budget else None
+    for label, suffix, data in cases(iterations, seed, include_binary):
+        if t_end and time.monotonic() > t_end:
+            break
+        o = check(label, suffix, data, limit)
         outcomes.append(o)
         if verbose and o.kind in ("crash", "overtime"):
             print(o.name, o.kind, o.detail, sep="\n", flush=True)

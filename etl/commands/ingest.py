@@ -9,7 +9,7 @@ def register(sub) -> None:
     p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
     p.add_argument("--db", default="data/warehouse.duckdb")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
-    p.add_argument("--timeout", type=int, default=60, help="seconds allowed per file")
+    p.add_argument("--timeout", type=int, default=120, help="seconds allowed per file")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--reparse", action="store_true", help="parse again files already loaded (after a parser upgrade)")
     p.add_argument("--dataset", default=None, help="label the warehouse, e.g. 'demo' (shown as a banner)")

@@ -6,6 +6,7 @@ tesseract (or without its chi_sim data) :func:`available` is False and nothing r
 """
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -15,13 +16,20 @@ from pathlib import Path
 
 DPI = 300
 PAGE_TIMEOUT = 90      # seconds for one page
-TOTAL_BUDGET = 240     # seconds for all OCR of one file
+TOTAL_BUDGET = 90      # seconds for all OCR of one file (the ingest allows a file 120 s)
 MAX_OCR_PAGES = 40
 LANG = "chi_sim+eng"
 
 
-@lru_cache(maxsize=1)
 def available() -> bool:
+    """OCR runs when tesseract with chi_sim is installed, unless GKJB_OCR=0 turns it off."""
+    if os.environ.get("GKJB_OCR", "1").strip().lower() in ("0", "no", "off", "false"):
+        return False
+    return _tesseract_ready()
+
+
+@lru_cache(maxsize=1)
+def _tesseract_ready() -> bool:
     exe = shutil.which("tesseract")
     if not exe:
         return False
