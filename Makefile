@@ -27,7 +27,7 @@ $(DB): | .venv/.installed
 	@echo "首次启动：生成示例数据并建立数据仓库 (demo corpus → $(DB))"
 	$(PY) -m etl demo --out $(DEMO)
 	$(PY) -m etl offices import $(DEMO)/offices.csv --db $(DB).building
-	$(PY) -m etl ingest $(DEMO)/docs --db $(DB).building --dataset demo
+	GKJB_OCR=0 $(PY) -m etl ingest $(DEMO)/docs --db $(DB).building --dataset demo  # scans stay "needs OCR": fast first start
 	mv $(DB).building $(DB)
 
 warehouse: $(DB)

@@ -69,7 +69,7 @@ def label_of(col: str) -> str:
 
 
 def num(v, digits: int = 0) -> str:
-    """Chinese style: 1.2亿, 3.4万, 9,876."""
+    """Chinese style: 1.20亿, 3.41万, 9,876."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "—"
     v = float(v)
@@ -77,7 +77,7 @@ def num(v, digits: int = 0) -> str:
     if a >= 1e8:
         return f"{v / 1e8:.2f}亿"
     if a >= 1e4:
-        return f"{v / 1e4:.1f}万"
+        return f"{v / 1e4:.2f}万"
     if digits == 0 and float(v).is_integer():
         return f"{int(v):,}"
     return f"{v:,.{max(digits, 1)}f}"

@@ -168,3 +168,24 @@ def report_kind(office: str | None, text: str) -> str | None:
     if office.endswith(("街道办事处", "街道", "乡", "镇")):
         return "gov_self"  # township-level governments report for themselves
     return "department"  # including a government's 办公室/办公厅, which reports as a department
+
+
+_NAME_RUN = re.compile(r"[\u4e00-\u9fff（）()]{3,40}")
+
+
+def from_filename(path: str) -> dict:
+    """Office and year as a supervisor's file name states them (e.g. 2023-白鹭市交通运输局.pdf): a fallback
+    when the document itself does not say (a scan without OCR, a title page lost in conversion)."""
+    from pathlib import PurePath
+
+    stem = PurePath(path).stem
+    years = [int(y) for y in re.findall(r"(?<!\d)(20[0-4]\d)(?!\d)", stem)]
+    runs = [r for r in _NAME_RUN.findall(stem)]
+    office = None
+    for r in sorted(runs, key=len, reverse=True):
+        r = re.sub(r"(?:关于)?(?:\d{4}年度?)?(?:政府)?信息公开(?:工作)?(?:年度)?报告$", "", r)
+        r = re.sub(r"年度?$", "", r)
+        if len(r) >= 3:
+            office = r
+            break
+    return {"office": office, "year": years[0] if years else None}

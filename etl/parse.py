@@ -152,10 +152,22 @@ def parse_document(doc: Document) -> dict:
 
     office = info["office"]
     n_read = sum(1 for c in cells if c["kind"] != "missing" or c["flag"] == "inferred")
-    if not sections and n_read == 0 and year is None:
+    scanned = bool(doc.meta.get("needs_ocr_pages"))
+    if not sections and n_read == 0 and year is None and not scanned:
         raise ExtractError("not_a_report", "no report sections, tables or year found: not an annual report")
+    if office is None or year is None:
+        named = M.from_filename(doc.path)
+        if office is None and named["office"]:
+            office = named["office"]
+            problems.append({"code": "office_from_filename", "message": f"单位名称取自文件名：{office}", "prov": {}})
+        if year is None and named["year"]:
+            year = named["year"]
+            expected = T.template_for_year(year)
+            problems.append({"code": "year_from_filename", "message": f"年度取自文件名：{year}", "prov": {}})
     complete = all(tables_found[n] == len(T.TABLES[version][n].rows) for n in (2, 3, 4))
     status = "ok" if complete and len(sections) == 6 and "uncertain" not in flags.values() else "partial"
+    if scanned and n_read == 0:
+        status = "needs_ocr"  # received, but its pages are images: counted as received, not as read
     result = {
         "format": doc.format,
         "office": office,

@@ -116,33 +116,40 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
                    NULL, 0.2 + random()
             FROM g JOIN offices o USING (office_id)
             ORDER BY g.report_id""")
+        chunk = 100_000  # insert cells report range by report range: no global sort, no spilling
+        ranges = [(lo, min(lo + chunk - 1, n_reports)) for lo in range(1, n_reports + 1, chunk)]
         if marts == "direct":
             _wide_values(con, step)
-            step("cells", """
+            cells_sql = """
                 INSERT INTO cells
                 SELECT u.report_id, k.key, k.tbl, k.row_key, k.col_key, u.value,
                        CASE WHEN u.value IS NULL THEN NULL ELSE CAST(u.value AS VARCHAR) END,
                        CASE WHEN u.value IS NULL THEN 'empty' WHEN u.value = 0 THEN 'zero' ELSE 'number' END,
                        CASE WHEN k.amount THEN '万元' END, NULL, NULL, '{"line": 40}'
-                FROM (UNPIVOT (SELECT * EXCLUDE (template) FROM _wide) ON COLUMNS(* EXCLUDE (report_id))
-                      INTO NAME col VALUE value) u
+                FROM (UNPIVOT (SELECT * EXCLUDE (template) FROM _wide WHERE report_id BETWEEN $lo AND $hi)
+                      ON COLUMNS(* EXCLUDE (report_id)) INTO NAME col VALUE value) u
                 JOIN reports r USING (report_id)
                 JOIN _keys k ON k.template = r.template AND replace(k.key, '.', '__') = u.col
-                ORDER BY u.report_id""")
+                ORDER BY u.report_id"""
         else:
-            step("cells", """
-            INSERT INTO cells
-            SELECT r.report_id, k.key, k.tbl, k.row_key, k.col_key, v.value,
-                   CASE WHEN v.value IS NULL THEN NULL ELSE CAST(v.value AS VARCHAR) END,
-                   CASE WHEN v.value IS NULL THEN 'empty' WHEN v.value = 0 THEN 'zero' ELSE 'number' END,
-                   CASE WHEN k.amount THEN '万元' END, NULL, NULL, '{"line": 40}'
-            FROM reports r JOIN _keys k ON k.template = r.template,
-                 LATERAL (SELECT CASE WHEN random() < 0.08 THEN NULL
-                                      WHEN k.amount THEN round(random() * 500, 2)
-                                      WHEN k.signed THEN floor(random() * 11) - 5
-                                      ELSE floor(random() * random() * 60) END AS value) v
-            WHERE r.status <> 'failed'
-            ORDER BY r.report_id""")
+            cells_sql = """
+                INSERT INTO cells
+                SELECT r.report_id, k.key, k.tbl, k.row_key, k.col_key, v.value,
+                       CASE WHEN v.value IS NULL THEN NULL ELSE CAST(v.value AS VARCHAR) END,
+                       CASE WHEN v.value IS NULL THEN 'empty' WHEN v.value = 0 THEN 'zero' ELSE 'number' END,
+                       CASE WHEN k.amount THEN '万元' END, NULL, NULL, '{"line": 40}'
+                FROM reports r JOIN _keys k ON k.template = r.template,
+                     LATERAL (SELECT CASE WHEN random() < 0.08 THEN NULL
+                                          WHEN k.amount THEN round(random() * 500, 2)
+                                          WHEN k.signed THEN floor(random() * 11) - 5
+                                          ELSE floor(random() * random() * 60) END AS value) v
+                WHERE r.status <> 'failed' AND r.report_id BETWEEN $lo AND $hi
+                ORDER BY r.report_id"""
+        t0 = time.perf_counter()
+        for lo, hi in ranges:
+            con.execute(cells_sql, {"lo": lo, "hi": hi})
+        timings["cells"] = round(time.perf_counter() - t0, 2)
+        log(f"  cells: {timings['cells']}s")
         arr = lambda xs: "[" + ", ".join(repr(x) for x in xs) + "]"  # noqa: E731
         secs = (f"(SELECT unnest({arr([s.number for s in T.SECTIONS])}) AS n, "
                 f"unnest({arr([s.key for s in T.SECTIONS])}) AS key, unnest({arr([s.title for s in T.SECTIONS])}) AS title)")

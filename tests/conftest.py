@@ -14,3 +14,32 @@ def shared_corpus() -> Path:
     if not path.exists():
         pytest.skip("../shared/corpus is not available")
     return path
+
+
+DEMO_SEED = 2019
+
+
+@pytest.fixture(scope="session")
+def demo_corpus(tmp_path_factory) -> Path:
+    """The small demo corpus (documents + truth), generated once per test session."""
+    from etl.demo.generate import generate
+
+    out = tmp_path_factory.mktemp("demo_small")
+    generate(out, seed=DEMO_SEED, small=True, workers=2)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_corpus, tmp_path_factory) -> Path:
+    """A warehouse built from the small demo corpus exactly as `make run` builds the default one:
+    registry import, then ingest (OCR off, as in the demo build: scans stay 'needs OCR')."""
+    import os
+    import subprocess
+
+    db = tmp_path_factory.mktemp("demo_wh") / "demo.duckdb"
+    env = {**os.environ, "GKJB_OCR": "0"}
+    for cmd in (["offices", "import", str(demo_corpus / "offices.csv"), "--db", str(db)],
+                ["ingest", str(demo_corpus / "docs"), "--db", str(db), "--dataset", "demo", "--no-progress"]):
+        out = subprocess.run([sys.executable, "-m", "etl", *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr[-3000:]
+    return db

@@ -227,43 +227,6 @@ if __name__ == "__main__":
 _BUILT: dict[str, Path] = {}
 
 
-def demo_warehouse(root: Path) -> Path:
-    """A small demo warehouse: `python -m etl demo --small`, registry import, ingest (dataset=demo).
-    Falls back to the synthetic warehouse when the demo generator or the ingest is unavailable.
-    Set GKJB_TEST_DB to reuse an existing warehouse."""
-    import os
-    import subprocess
-
-    if "demo" in _BUILT:
-        return _BUILT["demo"]
-    if os.environ.get("GKJB_TEST_DB"):
-        _BUILT["demo"] = Path(os.environ["GKJB_TEST_DB"]).resolve()
-        return _BUILT["demo"]
-    root.mkdir(parents=True, exist_ok=True)
-    db = root / "demo.duckdb"
-    py = sys.executable
-    try:
-        subprocess.run([py, "-m", "etl", "demo", "--out", str(root / "demo"), "--small"], cwd=ROOT, check=True,
-                       capture_output=True, timeout=900)
-        if (root / "demo" / "offices.csv").exists():
-            subprocess.run([py, "-m", "etl", "offices", "import", str(root / "demo" / "offices.csv"), "--db", str(db)],
-                           cwd=ROOT, check=False, capture_output=True, timeout=300)
-        subprocess.run([py, "-m", "etl", "ingest", str(root / "demo" / "docs"), "--db", str(db), "--dataset", "demo",
-                        "--no-progress"], cwd=ROOT, check=True, capture_output=True, timeout=900)
-        import duckdb
-        con = duckdb.connect(str(db))
-        try:
-            n = con.execute("SELECT count(*) FROM report_facts").fetchone()[0]
-        finally:
-            con.close()
-        if not n:
-            raise RuntimeError("empty demo warehouse")
-    except Exception:  # demo or ingest not usable: synthetic data instead
-        db = build(root / "synthetic.duckdb")
-    _BUILT["demo"] = db
-    return db
-
-
 def synthetic_warehouse(root: Path, compliance: bool = True) -> Path:
     key = f"syn{compliance}"
     if key not in _BUILT:

@@ -12,16 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from synthetic_warehouse import demo_warehouse, synthetic_warehouse  # noqa: E402
+from synthetic_warehouse import synthetic_warehouse  # noqa: E402  (demo_db comes from conftest)
 
 APP = str(ROOT / "app.py")
 PAGES = ["overview", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report",
          "upload"]
-
-
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    return demo_warehouse(tmp_path_factory.mktemp("dash_demo"))
 
 
 @pytest.fixture(scope="session")

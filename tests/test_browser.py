@@ -35,9 +35,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    from synthetic_warehouse import demo_warehouse
-    db = demo_warehouse(tmp_path_factory.mktemp("dash_browser"))
+def server(demo_db):
+    db = demo_db
     port = _free_port()
     env = {**os.environ, "GKJB_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",

@@ -21,10 +21,8 @@ NUMERIC_RULES = {"T3-IDENT", "T3-SUM", "T3-ROW", "T4-SUM"}
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("demo_small")
-    generate(out, seed=SEED, small=True, workers=2)
-    return out
+def corpus(demo_corpus) -> Path:
+    return demo_corpus  # generated once per session (conftest), with seed SEED
 
 
 @pytest.fixture(scope="module")

@@ -43,5 +43,5 @@ def _print_human(r: dict) -> None:
     for p in r["problems"]:
         print(f"  ! {p['code']}: {p['message']}")
     for f in r["findings"]:
-        if f["status"] != "PASS":
+        if f["status"] in ("FAIL", "UNCERTAIN"):
             print(f"  [{f['severity']}] {f['rule']} {f['status']}: {f['message']}")

@@ -465,6 +465,10 @@ def check_report(result: dict, policy=None, office: dict | None = None) -> list[
         if v.status == "failed":
             out.append(finding(r.id, "NOT_ASSESSABLE", "报告无法读取，未检查", {}))
             continue
+        if v.status == "needs_ocr" and r.id != "TIMELY":
+            out.append(finding(r.id, "NOT_ASSESSABLE", "报告为扫描件（无文字层），需OCR后才能检查",
+                               {"needs_ocr_pages": v.r.get("needs_ocr_pages")}))
+            continue
         try:
             status, msg, ev = r.check(v, ctx)
         except Exception as e:  # a rule bug must not stop a batch
