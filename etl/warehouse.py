@@ -109,7 +109,8 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     db = Path(db)
     if not read_only:
         db.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db), read_only=read_only, config={"enable_progress_bar": False})
+    con = duckdb.connect(str(db), read_only=read_only)
+    con.execute("SET enable_progress_bar = false")  # no terminal progress bars from long marts queries
     if not read_only:
         con.execute(DDL)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
