@@ -108,6 +108,28 @@ def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
     return result
 
 
+def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
+    """parse_one in a pool worker, with a hard CPU-time cap: SIGALRM cannot interrupt native code (a
+    parser stuck inside lxml or pdfium), RLIMIT_CPU can — the worker dies, the pool breaks, and
+    :func:`_parse_all` records the file as ``worker_crash`` after retrying it alone."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(used.ru_utime + used.ru_stime) + 3 * timeout + 5
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    try:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    except (ValueError, OSError):
+        pass
+    try:
+        return parse_one(path, timeout)
+    finally:
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+        except (ValueError, OSError):
+            pass
+
+
 class _Lock:
     """One writer at a time: a second ingest into the same warehouse is refused, not queued.
 
@@ -326,7 +348,7 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
         # a worker killed by a native crash breaks the whole pool: finish the rest in a fresh one
         retry: list[tuple[Path, str, int]] = []
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:  # no max_tasks_per_child: it deadlocks on CPython 3.11
-            futures = {pool.submit(parse_one, str(t[0]), timeout): t for t in pending}
+            futures = {pool.submit(_parse_guarded, str(t[0]), timeout): t for t in pending}
             for fut in as_completed(futures):
                 t = futures[fut]
                 try:
@@ -340,7 +362,7 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
             for t in retry:
                 with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as solo:
                     try:
-                        result = solo.submit(parse_one, str(t[0]), timeout).result()
+                        result = solo.submit(_parse_guarded, str(t[0]), timeout).result()
                     except BrokenProcessPool:
                         result = {"status": "failed", "parser_version": PARSER_VERSION,
                                   "error": {"code": "worker_crash", "message": "parser process died on this file"}}

@@ -16,6 +16,15 @@ from .reader import CellRead, read_table
 _HEADING = re.compile(r"^([一二三四五六])\s*[、.,，：:]\s*(.*)$")
 
 
+_SUBHEAD = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]|^[一二三四五六七八九十]{1,3}是")
+
+
+def _is_prose(text: str) -> bool:
+    """Sentences and the sub-headings that structure them (（一）主动公开…), not bare table labels."""
+    t = text.strip()
+    return len(t) >= 40 or any(p in t for p in "。，；！？") or bool(_SUBHEAD.match(t))
+
+
 def find_sections(doc: Document) -> list[dict]:
     """The six numbered sections, found in order by numeral + keywords (SPEC §2)."""
     found: list[dict] = []
@@ -39,7 +48,9 @@ def find_sections(doc: Document) -> list[dict]:
     for j, s in enumerate(found):
         end = found[j + 1]["block"] if j + 1 < len(found) else len(doc.blocks)
         s["end"] = end
-        s["text"] = "\n".join(b.text for b in doc.blocks[s["block"] + 1:end] if b.kind == "text")
+        # the narrative: prose lines only, not table headings and labels that every report prints alike
+        s["text"] = "\n".join(b.text for b in doc.blocks[s["block"] + 1:end]
+                              if b.kind == "text" and _is_prose(b.text))
     return found
 
 

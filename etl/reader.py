@@ -24,7 +24,7 @@ from .document import Block
 LABEL, VALUE, GLUED = "label", "value", "glued"
 
 _PAGE_NO = re.compile(r"^(?:[-—–－_~]+\s*\d{1,4}\s*[-—–－_~]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$")
-_GLUED = re.compile(r"^(?P<label>.*?[^\d.,\s+\-−])(?P<digits>[+\-−]?\d[\d.,+\-−]*)$")
+_GLUED = re.compile(r"^(?P<label>.*?[^\d.,\s+\-−])(?P<digits>[+\-−]?\d[\d.,+\-−]*)(?P<unit>万元|元)?$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _NUM_TOKEN = re.compile(r"^[+\-−]?\d")
 
@@ -35,6 +35,7 @@ class Tok:
     text: str
     prov: dict
     block: int  # index of the block it came from (row boundaries matter for trimming)
+    unit: str | None = None  # a unit printed after glued digits (政府集中采购76450100元)
 
 
 def is_page_marker(text: str) -> bool:
@@ -46,10 +47,10 @@ def is_page_marker(text: str) -> bool:
     return bool(_PAGE_NO.match(t))
 
 
-def _split_glued(text: str) -> tuple[str, str] | None:
+def _split_glued(text: str) -> tuple[str, str, str | None] | None:
     m = _GLUED.match(text)
     if m and _CJK.search(m.group("label")) and not m.group("label").endswith(("第", "（", "(")):
-        return m.group("label"), m.group("digits")
+        return m.group("label"), m.group("digits"), m.group("unit")
     return None
 
 
@@ -61,7 +62,7 @@ def _classify(text: str, prov: dict, bi: int, out: list[Tok]) -> None:
     g = _split_glued(text)
     if g:
         out.append(Tok(LABEL, g[0], prov, bi))
-        out.append(Tok(GLUED, g[1], prov, bi))
+        out.append(Tok(GLUED, g[1], prov, bi, unit=g[2]))
         return
     out.append(Tok(LABEL, text, prov, bi))
 
@@ -255,6 +256,21 @@ def _centre(t: Tok) -> float:
 
 def _right(t: Tok) -> float:
     return t.prov["x"] + t.prov.get("w", 1)
+
+
+def _only_split(digits: str, n: int) -> list[list[str]]:
+    """The split when the digits allow exactly one (e.g. n digits for n cells), even if it breaks the
+    table's identities: then the office's own figures are inconsistent, which the rules report."""
+    splits = glued_splits(digits, n, None, limit=2)
+    return splits if len(splits) == 1 else []
+
+
+def _glued_cells(parts: list[str], tok: "Tok") -> list["CellRead"]:
+    cells = [CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", tok.prov) for p in parts]
+    if tok.unit and cells:
+        cells[-1].unit = tok.unit
+        cells[-1].raw = parts[-1] + tok.unit
+    return cells
 
 
 def _to_num(s: str) -> float | int:
@@ -460,15 +476,15 @@ class TableReader:
         if len(toks) == 1 and glued and n > 1:
             digits = glued[0].text
             pred = (lambda parts: ident([_to_num(p) for p in parts])) if ident else None
-            splits = glued_splits(digits, n, pred)
-            rr.candidates = [[CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", glued[0].prov)
-                              for p in s] for s in splits]
+            splits = glued_splits(digits, n, pred) or _only_split(digits, n)
+            rr.candidates = [_glued_cells(s, glued[0]) for s in splits]
             rr.problem = "glued"
             if not rr.candidates:
                 rr.problem = "glued_unreadable"
             return
         if len(toks) == 1 and glued and n == 1:
-            rr.cells = [_cell_from_token(Tok(VALUE, glued[0].text, glued[0].prov, glued[0].block))]
+            rr.cells = [_cell_from_token(Tok(VALUE, glued[0].text + (glued[0].unit or ""), glued[0].prov,
+                                             glued[0].block))]
             return
         if glued:
             # a glued run beside separate values: too irregular to read safely
@@ -599,7 +615,9 @@ class TableReader:
                                     flag="inferred"))
             else:
                 raws = sorted({o[i].raw or "" for o in options})
-                out.append(CellRead(None, "|".join(raws)[:60] or None, "missing", None, flag="uncertain"))
+                units = {o[i].unit for o in options}
+                out.append(CellRead(None, "|".join(raws)[:60] or None, "missing", None,
+                                    unit=units.pop() if len(units) == 1 else None, flag="uncertain"))
         return out
 
 
@@ -657,7 +675,8 @@ def read_table4(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[
         cells = [_cell_from_token(t) for t in vals]
     else:
         if len(vals) == 1 and glued:
-            splits = glued_splits(glued[0].text, 15, lambda p: ok([_to_num(x) for x in p]))
+            splits = glued_splits(glued[0].text, 15, lambda p: ok([_to_num(x) for x in p])) or \
+                _only_split(glued[0].text, 15)
             options = [[CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", glued[0].prov) for p in s]
                        for s in splits]
             code = "glued"

@@ -129,8 +129,9 @@ def t4_sum(v: View, ctx):
 
 _T4_LABELS = [c.label for c in T.T4_COLUMNS] + ["未经复议直接起诉", "复议后起诉", "尚未审结", "未经复议"]
 _SENT = re.compile(r"[。；;！!\n]")
+_CLAUSE = re.compile(r"[，,、：:]")
 _NEG = re.compile(r"(未|没有|无|不存在)(发生|收到|出现|接到|产生|涉及|有)|均为(0|零)|为零|无(行政复议|行政诉讼|复议|诉讼)"
-                  r"|(零|0)(件|起|宗)|未(被|因)")
+                  r"|(?<![0-9])(零|0)(件|起|宗)|未(被|因)")
 
 
 def _case_total(v: View, block: str):
@@ -150,9 +151,11 @@ def t4_text(v: View, ctx):
         text = text.replace(lab, "")
     claims = []
     for sent in _SENT.split(text):
-        has_r, has_s = "复议" in sent, "诉讼" in sent
-        if (has_r or has_s) and _NEG.search(sent):
-            claims.append((sent.strip(), has_r, has_s))
+        # "行政复议1件、行政诉讼0件": a negation belongs to the clause it stands in, not to the sentence
+        for clause in _CLAUSE.split(sent):
+            has_r, has_s = "复议" in clause, "诉讼" in clause
+            if (has_r or has_s) and _NEG.search(clause):
+                claims.append((sent.strip(), has_r, has_s))
     if not claims:
         return "PASS", "正文未声称无复议诉讼或与表四一致", {}
     review = _case_total(v, T4_REVIEW)
@@ -242,6 +245,10 @@ def t2_unit(v: View, ctx):
         if T.column(v.version, k).kind != "amount":
             continue
         c, st = v.cell(k), v.state(k)
+        if c.get("unit") == "元" and (c.get("value") or c.get("flag") == "uncertain"):
+            # the unit is printed even where the glued digits leave the number open
+            bad.append((k, "以元填报（应为万元）"))
+            continue
         if st == MISSING and c.get("flag") == "uncertain":
             unsure.append(k)  # the amount was not read: PASS would be a guess
             continue
@@ -250,8 +257,6 @@ def t2_unit(v: View, ctx):
         x = v.num(k)
         if st == UNKNOWN:
             unsure.append(k)
-        elif c.get("unit") == "元" and x:
-            bad.append((k, "以元填报（应为万元）"))
         elif x is not None and abs(x) > limit:
             bad.append((k, f"{_fmt(x)}万元明显过大，疑为以元填报"))
         elif c.get("unit") == "unknown" or st == FLAGGED:

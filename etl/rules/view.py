@@ -73,7 +73,9 @@ class View:
             return UNKNOWN
         if value is None:
             return BLANK if kind in ("empty", "na", "zero") else UNKNOWN
-        return FLAGGED if flag or self.ocr else OK
+        # an inferred value is one the parser decided (a unique reading of glued digits, a cell placed by
+        # its column): it counts; values read by OCR may hide misread digits and do not
+        return FLAGGED if self.ocr else OK
 
     def num(self, key: str) -> float | None:
         st = self.state(key)
@@ -115,8 +117,9 @@ class View:
 
 
 def equation(view: View, what: str, lhs: list[str], rhs: list[str], tol: float = 1e-6) -> dict:
-    """Check sum(lhs) == sum(rhs). Blanks count as 0; an unknown cell gives UNCERTAIN; a mismatch that
-    involves flagged or blank cells is UNCERTAIN, not FAIL."""
+    """Check sum(lhs) == sum(rhs). Blanks count as 0 (SPEC §6) and inferred values count as read; an
+    unknown cell gives UNCERTAIN; a mismatch that involves blank cells or cells read by OCR is UNCERTAIN,
+    not FAIL."""
     keys = lhs + rhs
     states = {k: view.state(k) for k in keys}
     out = {"what": what, "cells": [view.evidence(k) for k in keys]}
@@ -132,7 +135,7 @@ def equation(view: View, what: str, lhs: list[str], rhs: list[str], tol: float =
     if abs(a - b) <= tol:
         out["status"] = "PASS"
     elif any(s in (FLAGGED, BLANK) for s in states.values()):
-        out["status"] = "UNCERTAIN"
+        out["status"] = "UNCERTAIN"  # e.g. totals left blank (T3-BLANK warns): not an arithmetic error
     else:
         out["status"] = "FAIL"
     return out
