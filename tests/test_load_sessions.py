@@ -82,7 +82,7 @@ async def _session(browser, url: str, i: int, until: float, out: dict) -> None:
             k += 1
             name = PAGES[k % len(PAGES)]
             t0 = time.monotonic()
-            if k % 6 == 0:  # now and then a full reload: a new server-side session
+            if k % 6 == 0 or name == PAGES[0]:  # a full reload (new server-side session); the default page
                 await pg.goto(f"{url}/{name}", wait_until="domcontentloaded", timeout=120_000)
             else:           # otherwise in-app navigation through the sidebar
                 link = pg.locator(f'[data-testid=stSidebarNav] a[href$="/{name}"]').first
