@@ -1,12 +1,15 @@
 """Read-only access to the warehouse.
 
 The database path comes from env ``GKJB_DB`` (default ``data/warehouse.duckdb`` under the project root).
-Connections are short-lived and read-only (so a concurrent ingest can take the write lock between page
-loads); results are cached by the *data version* (file size + mtime of the database and its WAL), so a
-new ingest invalidates every cached result automatically.
+One read-only connection per data version is shared by all sessions and every query runs on its own
+cursor. Ingest builds a new file and swaps it in atomically, so the open connection keeps reading a
+complete snapshot until the next query sees the new version. Results are cached by the data version
+(file size + mtime), so a new ingest invalidates every cached result automatically. GKJB_DB may also
+point to a Parquet export (directory or URL, see etl/parquet.py).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from contextlib import contextmanager
@@ -34,9 +37,23 @@ def db_path() -> Path:
     return p if p.is_absolute() else ROOT / p
 
 
+def is_parquet(path: Path | None = None) -> bool:
+    """GKJB_DB may name a Parquet export (a directory or an s3://, https:// URL) instead of a .duckdb file."""
+    p = str(path or os.environ.get("GKJB_DB", ""))
+    return p.startswith(("s3://", "gs://", "http://", "https://")) or (path or db_path()).is_dir()
+
+
 def data_version(path: Path | None = None) -> str:
-    """Changes whenever the warehouse file changes; '' when there is no warehouse."""
+    """Changes whenever the warehouse changes; '' when there is no warehouse. A new ingest replaces the
+    file atomically (new mtime), so a version names one immutable snapshot."""
     path = path or db_path()
+    if is_parquet(path):
+        manifest = path / "_manifest.json" if not str(path).startswith(("s3:", "gs:", "http")) else None
+        try:
+            s = manifest.stat() if manifest else None
+            return f"{path}|{s.st_mtime_ns if s else 'remote'}"
+        except FileNotFoundError:
+            return ""
     parts = []
     for p in (path, Path(str(path) + ".wal")):
         try:
@@ -48,20 +65,64 @@ def data_version(path: Path | None = None) -> str:
 
 
 def exists() -> bool:
-    return db_path().exists()
+    return bool(data_version())
+
+
+_shared: dict[str, tuple[duckdb.DuckDBPyConnection, Path | None]] = {}
+
+
+def _snapshot(path: Path, version: str) -> Path | None:
+    """A hard link to this version's file under a name of its own. DuckDB caches one database instance
+    per path in a process, so reopening the same path after an ingest swapped the file in would keep
+    serving the old data; a per-version name opens the new file while the old one finishes its queries."""
+    snapdir = path.parent / f".{path.name}.snapshots"
+    try:
+        snapdir.mkdir(exist_ok=True)
+        target = snapdir / (hashlib.sha1(version.encode()).hexdigest()[:16] + ".duckdb")
+        if not target.exists():
+            os.link(path, target)
+        return target
+    except OSError:  # no hard links here (another filesystem, read-only directory): open the file itself
+        return None
+
+
+def _connection(version: str) -> duckdb.DuckDBPyConnection:
+    """One read-only connection per data version, shared by all sessions; queries run on cursors of it
+    (a DuckDB connection is not safe to use from several threads at once, its cursors are)."""
+    with _lock:
+        entry = _shared.get(version)
+        if entry is None:
+            path = db_path()
+            snap = None
+            if is_parquet(path):
+                from etl.parquet import connect_parquet
+                con = connect_parquet(os.environ.get("GKJB_DB") if not path.is_dir() else path,
+                                      config=dict(READ_CONFIG))
+            else:
+                snap = _snapshot(path, version)
+                con = duckdb.connect(str(snap or path), read_only=True, config=dict(READ_CONFIG))
+            # keep the previous snapshot open a little longer: a page may still be reading from it
+            for old in list(_shared)[:-1]:
+                old_con, old_snap = _shared.pop(old)
+                old_con.close()
+                if old_snap is not None:
+                    old_snap.unlink(missing_ok=True)
+            entry = _shared[version] = (con, snap)
+        return entry[0]
 
 
 @contextmanager
 def connect():
-    """A read-only connection, closed on exit. Raises FileNotFoundError when there is no warehouse."""
-    path = db_path()
-    if not path.exists():
-        raise FileNotFoundError(str(path))
-    con = duckdb.connect(str(path), read_only=True, config=dict(READ_CONFIG))
+    """A cursor on the shared read-only connection, closed on exit. Raises FileNotFoundError when there
+    is no warehouse."""
+    version = data_version()
+    if not version:
+        raise FileNotFoundError(str(db_path()))
+    cur = _connection(version).cursor()
     try:
-        yield con
+        yield cur
     finally:
-        con.close()
+        cur.close()
 
 
 def query(sql: str, params: dict | list | None = None):

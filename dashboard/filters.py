@@ -134,16 +134,19 @@ def sidebar() -> Filters:
 
     from dashboard import fmt, queries
 
-    opts = queries.run("filter_options")
-    offices = queries.run("office_lookup")
-    if opts is None or opts.empty:
+    regions = queries.run("filter_regions")
+    facets = queries.run("filter_facets")
+    if regions is None or facets is None or facets.empty:
         st.sidebar.caption("暂无数据，筛选不可用。")
         return Filters()
-    years = sorted({int(y) for y in opts["year"].dropna()}, reverse=True)
+
+    def facet(name: str) -> list[str]:
+        return [v for v in facets.loc[facets["facet"] == name, "value"].dropna()]
+
+    years = sorted({int(y) for y in facet("year")}, reverse=True)
     s = st.sidebar
     s.markdown("**筛选条件**")
     sel_years = s.multiselect("年度", years, key="year", bind="query-params", placeholder="全部年度")
-    regions = opts[["province", "city", "district"]].drop_duplicates()
     provs = sorted(regions["province"].dropna().unique())
     prov = s.selectbox("省", [ALL] + provs, key="prov", bind="query-params",
                        on_change=_reset_below, args=("city", "dist", "office"))
@@ -158,16 +161,24 @@ def sidebar() -> Filters:
         st.session_state["dist"] = ALL
     dist = s.selectbox("区县", [ALL] + dists, key="dist", bind="query-params", disabled=city == ALL,
                        on_change=_reset_below, args=("office",))
-    units = sorted(opts["unit_type"].dropna().unique())
+    units = sorted(set(facet("unit_type")))
     sel_units = s.multiselect("单位类型", units, format_func=lambda u: fmt.UNIT_TYPES.get(u, u), key="unit",
                               bind="query-params", placeholder="全部类型")
-    kinds = [k for k in fmt.KINDS if k in set(opts["report_kind"].dropna())]
+    kinds = [k for k in fmt.KINDS if k in set(facet("report_kind"))]
     sel_kinds = s.multiselect("报告类型", kinds, format_func=lambda k: fmt.KINDS.get(k, k), key="kind",
                               bind="query-params", placeholder="全部报告类型")
-    tpls = sorted(opts["template"].dropna().unique())
+    tpls = sorted(set(facet("template")))
     sel_tpls = s.multiselect("模板版本", tpls, format_func=lambda t: fmt.TEMPLATES.get(t, t), key="tpl",
                              bind="query-params", placeholder="全部版本")
+    # offices of the selected region (a national list would be far too long for a select box)
+    offices = queries.run("office_lookup", prov=None if prov == ALL else prov, city=None if city == ALL else city,
+                          dist=None if dist == ALL else dist)
     names = dict(zip(offices["office_id"].astype(int), offices["office"])) if offices is not None else {}
+    current = st.session_state.get("office")
+    if current is not None and int(current) not in names:
+        named = queries.run("office_name", office_id=int(current))
+        if named is not None and not named.empty and named["office"].iloc[0]:
+            names[int(current)] = named["office"].iloc[0]
     office = s.selectbox("单位", [None] + sorted(names, key=lambda i: names[i]),
                          format_func=lambda i: "全部单位" if i is None else names.get(i, str(i)),
                          key="office", bind="query-params")

@@ -90,17 +90,24 @@ class Query:
 
 
 FACTS_AS_MART = "(SELECT *, 1 AS n_reports FROM report_facts)"
+COVERAGE_LIMIT = 20000
 
 QUERIES: dict[str, Query] = {
     # -- global -----------------------------------------------------------------------------------
     "meta": Query("SELECT key, value FROM meta", requires=("meta",), doc="元数据"),
-    "filter_options": Query(
-        "SELECT DISTINCT year, province, city, district, unit_type, report_kind, template FROM report_facts",
-        doc="筛选项"),
+    "filter_regions": Query("SELECT province, city, district FROM mart_regions", requires=("mart_regions",),
+                            doc="筛选项：地区（每个省/市/区县一行，全国约几千行）"),
+    "filter_facets": Query("SELECT facet, value FROM mart_facets", requires=("mart_facets",),
+                           doc="筛选项：年度、单位类型、报告类型、模板"),
     "office_lookup": Query(
         "SELECT office_id, any_value(office) AS office, any_value(province) AS province, any_value(city) AS city,"
-        " any_value(district) AS district FROM report_facts WHERE office_id IS NOT NULL GROUP BY office_id",
-        doc="单位名称"),
+        " any_value(district) AS district FROM report_facts WHERE office_id IS NOT NULL"
+        " AND ($prov IS NULL OR province = $prov) AND ($city IS NULL OR city = $city)"
+        " AND ($dist IS NULL OR district = $dist)"
+        " GROUP BY office_id ORDER BY office LIMIT 5000",
+        sample={"prov": None, "city": None, "dist": None}, doc="单位名称（按所选地区，最多5000个）"),
+    "office_name": Query("SELECT any_value(office) AS office FROM report_facts WHERE office_id = $office_id",
+                         sample={"office_id": 1}, doc="一个单位的名称"),
     "counts": Query(
         "SELECT (SELECT count(*) FROM reports) AS n_files,"
         " (SELECT count(*) FROM reports WHERE status = 'failed') AS n_failed,"
@@ -225,10 +232,14 @@ QUERIES: dict[str, Query] = {
           AND (len($rules) = 0 OR list_contains($rules, rule))
         ORDER BY severity, rule, year DESC, office LIMIT $limit""",
                            requires=("findings", "report_facts", "mart_coverage"), sample={"limit": 500, "rules": []}),
-    "coverage": Query("""
+    "coverage_counts": Query("""
+        SELECT coverage, count(*) AS n FROM mart_coverage WHERE {wc} GROUP BY coverage""",
+                             requires=("mart_coverage",)),
+    # detail rows for the matrix: bounded (a national selection has millions of office-years)
+    "coverage": Query(f"""
         SELECT office_id, office, coalesce(district, city, province) AS region, unit_type, year, coverage,
                report_id, published_on, deadline, days_late
-        FROM mart_coverage WHERE {wc} ORDER BY office, year""", requires=("mart_coverage",)),
+        FROM mart_coverage WHERE {{wc}} ORDER BY office, year LIMIT {COVERAGE_LIMIT}""", requires=("mart_coverage",)),
     "duplication_rank": Query("""
         SELECT d.similarity, d.kind, f.office, f.year, o.office AS other_office, o.year AS other_year,
                d.report_id, d.other_report_id, f.office_id

@@ -44,9 +44,9 @@ def header(title: str, f: Filters, caption: str | None = None) -> bool:
     return True
 
 
-def _names() -> dict[int, str]:
-    df = queries.run("office_lookup")
-    return {} if df is None else dict(zip(df["office_id"].astype(int), df["office"]))
+def _name(office_id: int) -> str:
+    df = queries.run("office_name", office_id=int(office_id))
+    return str(office_id) if df is None or df.empty or df["office"].iloc[0] is None else df["office"].iloc[0]
 
 
 def breadcrumbs(f: Filters, extra: list[tuple[str, dict]] | None = None) -> None:
@@ -59,7 +59,7 @@ def breadcrumbs(f: Filters, extra: list[tuple[str, dict]] | None = None) -> None
     if f.district:
         steps.append((f.district, replace(f, office_id=None)))
     if f.office_id is not None:
-        steps.append((_names().get(f.office_id, f"单位{f.office_id}"), f))
+        steps.append((_name(f.office_id), f))
     row = st.container(horizontal=True, gap="small")
     for i, (label, target) in enumerate(steps):
         last = i == len(steps) - 1 and not extra
@@ -231,7 +231,7 @@ def follow_office_drill() -> None:
     # st.switch_page cannot carry widget-bound URL parameters, so offer the next step as a link
     # (page links keep the bound filters).
     if st.session_state.pop("_goto_report", False) or current().office_id is not None:
-        name = _names().get(current().office_id, "该单位")
+        name = _name(current().office_id)
         st.page_link(PAGES["report"], label=f"查看 {name} 的年报详情 →", icon=":material/description:")
 
 

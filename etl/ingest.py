@@ -226,6 +226,18 @@ def atomic_warehouse(db: str | Path, *, fresh: bool = False):
     _crashpoint("after_replace")
 
 
+@contextmanager
+def warehouse_writer(db: str | Path):
+    """For any other command that writes the warehouse (registry import, rule recomputation): the ingest
+    lock plus an atomic copy-and-swap, so readers never see half a change and writers never overlap.
+
+        with warehouse_writer(db) as con:
+            con.execute(...)
+    """
+    with _Lock(Path(db)), atomic_warehouse(db) as con:
+        yield con
+
+
 class _Unchanged(Exception):
     """Nothing to load: leave the warehouse file alone (no swap, so dashboard caches stay valid)."""
 

@@ -75,6 +75,23 @@ def _office_source(con) -> str:
         FROM {src}"""
 
 
+def build_lookup_marts(con) -> dict:
+    """``mart_regions`` (province, city, district, n_reports) and ``mart_facets`` (facet, value, n_reports):
+    what the sidebar needs — a few thousand rows at national scale, from the already grouped
+    mart_region_year, instead of scanning report_facts."""
+    con.execute("""CREATE OR REPLACE TABLE mart_regions AS
+        SELECT province, city, district, CAST(sum(n_reports) AS BIGINT) AS n_reports FROM mart_region_year
+        GROUP BY ALL ORDER BY ALL""")
+    con.execute("""CREATE OR REPLACE TABLE mart_facets AS
+        SELECT facet, value, CAST(sum(n) AS BIGINT) AS n_reports FROM (
+            SELECT 'year' AS facet, CAST(year AS VARCHAR) AS value, n_reports AS n FROM mart_region_year
+            UNION ALL SELECT 'unit_type', unit_type, n_reports FROM mart_region_year
+            UNION ALL SELECT 'report_kind', report_kind, n_reports FROM mart_region_year
+            UNION ALL SELECT 'template', template, n_reports FROM mart_region_year)
+        GROUP BY ALL ORDER BY ALL""")
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("mart_regions", "mart_facets")}
+
+
 def build(con: duckdb.DuckDBPyConnection) -> dict:
     """(Re)build every mart. Returns row counts. Safe to call on an empty warehouse."""
     offices = _office_source(con)
@@ -122,6 +139,7 @@ def build(con: duckdb.DuckDBPyConnection) -> dict:
         FROM report_facts GROUP BY ALL
         """)
         _build_coverage(con, offices)
+        build_lookup_marts(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('marts_built_at', CAST(current_timestamp AS VARCHAR))")
         con.execute("COMMIT")
     except BaseException:

@@ -217,7 +217,6 @@ def _execute(db: str, sql: str, timeout: float, max_rows: int) -> tuple[dict, by
     if len(stmts) != 1 or getattr(stmts[0].type, "name", "") not in ALLOWED_TYPES:
         raise SandboxError("refused", "只允许一条只读查询（SELECT）。/ Only one read-only SELECT query is allowed.")
     timer = threading.Timer(timeout, con.interrupt)
-    t0 = time.perf_counter()
     timer.start()
     try:
         table = con.sql(stmts[0].query).limit(max_rows + 1).to_arrow_table()
@@ -229,9 +228,9 @@ def _execute(db: str, sql: str, timeout: float, max_rows: int) -> tuple[dict, by
         raise SandboxError("permission", "不允许访问文件、网络或扩展。/ Access to files, network and extensions is "
                                          f"disabled: {_first_line(e)}") from None
     except duckdb.Error as e:
-        if time.perf_counter() - t0 >= timeout:
-            raise SandboxError("timeout", _timeout_msg(timeout)) from None
         msg = _first_line(e)
+        if "interrupt" in msg.lower():
+            raise SandboxError("timeout", _timeout_msg(timeout)) from None
         if "read-only" in msg or "read only" in msg:
             raise SandboxError("refused", f"数据仓库是只读的。/ The warehouse is read-only: {msg}") from None
         raise SandboxError("error", f"查询出错 / query error: {msg}") from None

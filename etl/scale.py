@@ -441,3 +441,9 @@ def ingest_dask(args) -> int:
     for path, reason in summary.failures[:50]:
         print(f"  failed: {path}: {reason}")
     return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Small lookup marts for the sidebar (for the lead to wire into etl.marts / dashboard.queries)
+# ---------------------------------------------------------------------------------------------
+from .marts import build_lookup_marts  # noqa: E402,F401  (kept here for callers of etl.scale)

@@ -16,7 +16,7 @@ if ui.header("对比", f, "选择 2–6 个单位或地区，在相同指标上�
     default_ms = [Q.T3_NEW, Q.T3_PROC, Q.G("granted")]
     chosen = st.multiselect("指标", measures, default=default_ms, format_func=fmt.label_of, key="cmp_measures",
                             max_selections=4)
-    offices = Q.run("office_lookup")
+    offices = Q.run("office_lookup", prov=f.province, city=f.city, dist=f.district)
     if mode == "单位":
         names = dict(zip(offices["office_id"].astype(int), offices["office"]))
         picks = st.multiselect("单位（2–6 个）", sorted(names, key=names.get), format_func=lambda i: names[i],
@@ -25,7 +25,8 @@ if ui.header("对比", f, "选择 2–6 个单位或地区，在相同指标上�
     else:
         level = st.segmented_control("地区级别", ["province", "city", "district"], format_func=fmt.LEVELS.get,
                                      default="city", key="cmp_level") or "city"
-        opts = sorted(offices[level].dropna().unique())
+        regions = Q.run("filter_regions")
+        opts = sorted(regions[level].dropna().unique()) if regions is not None else []
         picks = st.multiselect("地区（2–6 个）", opts, max_selections=6, key="cmp_regions", default=opts[:2])
     if len(picks) < 2 or not chosen:
         ui.empty("请选择至少 2 个对比对象和 1 个指标。")

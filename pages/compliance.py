@@ -39,9 +39,14 @@ if ui.header("合规监测", f):
         if cov is None or cov.empty:
             ui.empty("没有报送情况数据。导入年报后会自动生成（单位名录可用 `python -m etl offices import` 导入）。")
         else:
+            counts = Q.run("coverage_counts", f)
+            counts = dict(zip(counts["coverage"], counts["n"])) if counts is not None else {}
             c = st.columns(4)
             for col, k in zip(c, ("missing", "late", "failed", "ok")):
-                col.metric(fmt.COVERAGE[k], fmt.num((cov["coverage"] == k).sum()))
+                col.metric(fmt.COVERAGE[k], fmt.num(counts.get(k, 0)))
+            if len(cov) >= Q.COVERAGE_LIMIT:
+                st.warning(f"当前范围的单位×年度超过 {Q.COVERAGE_LIMIT:,} 条，矩阵只显示前 {Q.COVERAGE_LIMIT:,} 条；"
+                           "请在左侧选择省/市/区县缩小范围。")
             only = st.toggle("只显示有缺报或逾期的单位", value=True, key="cov_only")
             bad_offices = set(cov.loc[cov["coverage"].isin(["missing", "late", "failed"]), "office_id"])
             shown = cov[cov["office_id"].isin(bad_offices)] if only else cov

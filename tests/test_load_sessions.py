@@ -86,7 +86,7 @@ async def _session(browser, url: str, i: int, until: float, out: dict) -> None:
                 await pg.goto(f"{url}/{name}", wait_until="domcontentloaded", timeout=120_000)
             else:           # otherwise in-app navigation through the sidebar
                 link = pg.locator(f'[data-testid=stSidebarNav] a[href$="/{name}"]').first
-                await link.click(timeout=60_000)
+                await link.click(timeout=60_000, force=True)  # no actionability wait: the app may be re-rendering
             await _settle(pg)
             n_exc = await pg.locator("[data-testid=stException]").count()
             if n_exc:

@@ -20,7 +20,7 @@ def synth(tmp_path_factory):
     from etl.scale import synthetic_warehouse
 
     db = tmp_path_factory.mktemp("synth") / "w.duckdb"
-    synthetic_warehouse(db, 400)
+    synthetic_warehouse(db, 250)
     return db
 
 
@@ -46,21 +46,36 @@ def test_synthetic_warehouse_has_every_relation_the_dashboard_reads(synth):
     rels = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     need = {r for q in QUERIES.values() for r in q.requires}
     assert need <= rels
-    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 400
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 250
     # a region hierarchy: provinces > cities > districts
     n = con.execute("SELECT count(DISTINCT province), count(DISTINCT city), count(DISTINCT district) "
                     "FROM report_facts").fetchone()
     assert n[0] > 1 and n[1] > n[0] and n[2] >= n[1]
 
 
+def test_lookup_marts(synth, tmp_path):
+    import shutil
+
+    from etl.scale import build_lookup_marts
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(synth, db)
+    con = duckdb.connect(str(db))
+    counts = build_lookup_marts(con)
+    regions = con.execute("SELECT count(*) FROM (SELECT DISTINCT province, city, district FROM report_facts)").fetchone()[0]
+    assert counts["mart_regions"] == regions
+    assert con.execute("SELECT sum(n_reports) FROM mart_facets WHERE facet = 'year'").fetchone()[0] == \
+        con.execute("SELECT count(*) FROM report_facts").fetchone()[0]
+
+
 def test_bench_times_every_named_query(synth, capsys):
     from dashboard.queries import QUERIES
     from etl.cli import main
 
-    assert main(["bench", "--reports", "400", "--db", str(synth), "--reuse", "--no-parse", "--json",
+    assert main(["bench", "--reports", "250", "--db", str(synth), "--reuse", "--no-parse", "--json",
                  "--repeat", "1"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["reports"] == 400 and out["warehouse_mb"] > 0 and out["peak_rss_mb"] > 0
+    assert out["reports"] == 250 and out["warehouse_mb"] > 0 and out["peak_rss_mb"] > 0
     assert set(out["queries"]) == set(QUERIES)
     errors = {k: v["error"] for k, v in out["queries"].items() if "error" in v}
     assert not errors

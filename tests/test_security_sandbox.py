@@ -130,7 +130,8 @@ def test_attacks_inside_select_are_stopped_and_nothing_leaks(wh):
                       {"timeout", "memory"}),
         "memory_list": ("SELECT list(range(1000000000))", {"memory", "timeout"}),
         "memory_string": ("SELECT max(length(repeat('x', 1000000000))) FROM range(16)", {"memory", "timeout"}),
-        "sort_bomb": ("SELECT * FROM range(300000000) ORDER BY random()", {"memory", "timeout"}),
+        "sort_bomb": ("SELECT string_agg(range::VARCHAR, ',' ORDER BY random()) FROM range(300000000)",
+                      {"memory", "timeout"}),
     }
     t0 = time.perf_counter()
 
