@@ -208,7 +208,7 @@ def _direct_marts(con, build) -> None:
     """report_facts/mart_region_year/mart_coverage without the cells pivot of etl.marts.build (which costs
     O(cells x keys)): build the marts over an empty cells table (dimensions, schema, coverage), then put
     the values of _wide into report_facts and sum mart_region_year again the way etl.marts does."""
-    from .marts import col_name, group_col, group_columns, key_columns
+    from .marts import build_lookup_marts, col_name, group_col, group_columns, key_columns
 
     con.execute("ALTER TABLE cells RENAME TO _cells_all")
     con.execute("CREATE TABLE cells AS SELECT * FROM _cells_all LIMIT 0")
@@ -232,6 +232,7 @@ def _direct_marts(con, build) -> None:
         SELECT year, template, report_kind, unit_type, province, city, district,
                count(*) AS n_reports, count(DISTINCT office_id) AS n_offices, {sums}
         FROM report_facts GROUP BY ALL""")
+    build_lookup_marts(con)
 
 
 def _synthetic_compliance(con, step, marts: bool) -> None:
@@ -446,4 +447,3 @@ def ingest_dask(args) -> int:
 # ---------------------------------------------------------------------------------------------
 # Small lookup marts for the sidebar (for the lead to wire into etl.marts / dashboard.queries)
 # ---------------------------------------------------------------------------------------------
-from .marts import build_lookup_marts  # noqa: E402,F401  (kept here for callers of etl.scale)
