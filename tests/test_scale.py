@@ -56,7 +56,7 @@ def test_synthetic_warehouse_has_every_relation_the_dashboard_reads(synth):
 def test_lookup_marts(synth, tmp_path):
     import shutil
 
-    from etl.scale import build_lookup_marts
+    from etl.marts import build_lookup_marts
 
     db = tmp_path / "copy.duckdb"
     shutil.copy(synth, db)
