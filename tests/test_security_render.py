@@ -2,6 +2,7 @@
 cells carry <script> / <img onerror> is loaded into a warehouse, the 年报详情 page is run with AppTest, and
 every element that carries the payload must be inert (plain text, escaped markdown, a code block or a
 dataframe cell) — never st.html / unsafe_allow_html / components."""
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '<img src=x onerror="alert(1)">'
 LINK = "[点我](javascript:alert(2))"
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """AppTest leaves its script as sys.modules['__main__']; forkserver workers (ingest's parser pool)
+    would re-import it later. Restore the real one."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 def _hostile_report() -> str:
