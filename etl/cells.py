@@ -35,6 +35,8 @@ def parse_value(raw: str) -> Parsed:
         return Parsed(None, "empty")
     if s in NA_TEXTS:
         return Parsed(None, "na")
+    if len(s) > 64:
+        return Parsed(None, "text")  # no table count has 60 digits: a run of digits that long is not a value
     m = VALUE_RE.match(s)
     if not m:
         return Parsed(None, "text")

@@ -120,29 +120,35 @@ class Group:
     label: str  # normalised label text accumulated since the previous values
     values: list[Tok] = field(default_factory=list)
     label_prov: dict = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)
 
 
 def group(toks: list[Tok | None]) -> list[Group]:
     """Attach each run of values to the label text printed before it."""
     groups: list[Group] = []
     cur = Group("")
+
+    def close(g: Group) -> None:
+        g.label = "".join(g.parts)[-2000:]  # a label is short; keep the end, where the row's own words are
+        groups.append(g)
+
     for t in toks:
         if t is None:
             if cur.values:
-                groups.append(cur)
+                close(cur)
             cur = Group("")
             continue
         if t.kind == LABEL:
             if cur.values:
-                groups.append(cur)
+                close(cur)
                 cur = Group("")
-            if not cur.label:
+            if not cur.parts:
                 cur.label_prov = t.prov
-            cur.label += T.norm(t.text)
+            cur.parts.append(T.norm(t.text))
         else:
             cur.values.append(t)
     if cur.values:
-        groups.append(cur)
+        close(cur)
     return groups
 
 
@@ -184,6 +190,8 @@ def _num(c: CellRead) -> float:
 
 def _trim(tokens: list[Tok], n: int) -> list[Tok]:
     """Drop blank tokens left by spans at row edges until the count fits (trailing first)."""
+    if len(tokens) > n + 40:
+        return list(tokens)  # far too many values for a template row: nothing to trim into shape
     toks = list(tokens)
     changed = True
     while len(toks) > n and changed:
@@ -211,6 +219,8 @@ def glued_splits(digits: str, n: int, ok=None, limit: int = 5000) -> list[list[s
     """All ways to cut a digit string into n numbers (no leading zeros, at most one decimal point in a
     part), keeping those the predicate accepts."""
     digits = digits.replace(",", "")
+    if len(digits) > 12 * n:
+        return []  # longer than any plausible row of counts: not a glued row
     out: list[list[str]] = []
 
     def valid(part: str) -> bool:
@@ -512,12 +522,10 @@ class TableReader:
                 vals = [_num(c) for c in reading]
                 if ident(vals):
                     cands.append(reading)
-                elif gaps == 1:
+                elif gaps == 1 and self.spec.number == 3:
                     # the one missing cell is whatever makes the row add up
                     gap = next(i for i in range(n) if i not in pos)
-                    need = vals[6] - sum(vals[:6]) if gap != 6 else sum(vals[:6])
-                    if gap == 6:
-                        need = sum(vals[:6])
+                    need = sum(vals[:6]) if gap == 6 else vals[6] - sum(vals[:6])
                     if need > 0 and float(need).is_integer():
                         filled = list(reading)
                         filled[gap] = CellRead(int(need), None, "missing", None)

@@ -19,6 +19,9 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return data.decode(enc, errors="replace"), enc
+    bomless = utf16_without_bom(data[:8192])
+    if bomless:
+        return data.decode(bomless, errors="replace"), bomless
     candidates = [c for c in (declared, "utf-8", "gb18030") if c]
     for enc in candidates:
         try:
@@ -44,3 +47,20 @@ def _canonical(enc: str) -> str:
 def _looks_chinese(text: str) -> bool:
     sample = text[:20000]
     return len(_CJK.findall(sample)) >= max(4, len(sample) // 20)
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' for UTF-16 text saved without a byte-order mark (Windows tools do this),
+    recognised by decoding cleanly into mostly Chinese and ASCII text; else None."""
+    head = head[: len(head) // 2 * 2]
+    if len(head) < 8 or b"\x00" not in head:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = head.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        good = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+        if good >= 0.95 * len(text) and _CJK.search(text):
+            return enc
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
 from ..document import Cell, Document, ExtractError
 from .encoding import decode
@@ -42,12 +42,7 @@ def extract(path: Path, data: bytes) -> Document:
         table.replace_with(soup.new_string(f"\n{_MARK.format(n)}\n"))
 
     root = soup.body or soup
-    for br in root.find_all("br"):
-        br.replace_with("\n")
-    for tag in root.find_all(_BLOCK_TAGS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    for i, line in enumerate(root.get_text("").split("\n")):
+    for i, line in enumerate(_text_lines(root)):
         line = line.replace("\xa0", " ").replace("\u3000", " ").strip()
         if not line:
             continue
@@ -59,6 +54,30 @@ def extract(path: Path, data: bytes) -> Document:
             elif part.strip():
                 doc.add_text(part.strip(), para=i)
     return doc
+
+
+def _text_lines(root: Tag) -> list[str]:
+    """The page's text with a line break around every block element and at <br> — one walk over the
+    tree (editing the tree per block is quadratic in nesting depth)."""
+    out: list[str] = []
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if isinstance(node, NavigableString):
+            if not isinstance(node, (Comment, Doctype, ProcessingInstruction, Declaration, CData)):
+                out.append(str(node))
+            continue
+        name = getattr(node, "name", None)
+        block = name in _BLOCK_TAGS or name == "br"
+        if closing:
+            if block:
+                out.append("\n")
+            continue
+        if block:
+            out.append("\n")
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
+    return "".join(out).split("\n")
 
 
 def _cell_text(td: Tag) -> str:
