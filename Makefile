@@ -39,4 +39,4 @@ test: .venv/.installed-test
 	$(PY) -m pytest -q -ra
 
 clean-warehouse:
-	rm -f $(DB) $(DB).wal $(DB).lock
+	rm -rf $(DB) $(DB).wal $(DB).lock $(DB).tmp-* $(DB).building $(dir $(DB)).$(notdir $(DB)).snapshots

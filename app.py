@@ -9,7 +9,9 @@ import streamlit as st
 st.set_page_config(page_title="政府信息公开年报监测", page_icon=":material/monitoring:", layout="wide",
                    initial_sidebar_state="expanded")
 
-from dashboard import filters, ui  # noqa: E402
+from dashboard import auth, filters, ui  # noqa: E402
+
+user = auth.require_login()
 
 PAGES = {
     "overview": st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview",
@@ -31,7 +33,8 @@ ui.PAGES.update(PAGES)
 nav = st.navigation({
     "统计": [PAGES[k] for k in ("overview", "proactive", "requests", "procurement", "review")],
     "监测": [PAGES[k] for k in ("compliance", "compare")],
-    "工具": [PAGES[k] for k in ("explore", "report", "upload")],
+    "工具": [PAGES[k] for k in ("explore", "report", "upload")
+           if k == "report" or auth.has_role({"explore": "analyst", "upload": "admin"}[k], user)],
 })
 # compact top spacing for 1366×768 (static CSS only; data is never rendered as HTML)
 st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"

@@ -148,18 +148,23 @@ def sidebar() -> Filters:
     s.markdown("**筛选条件**")
     sel_years = s.multiselect("年度", years, key="year", bind="query-params", placeholder="全部年度")
     provs = sorted(regions["province"].dropna().unique())
-    prov = s.selectbox("省", [ALL] + provs, key="prov", bind="query-params",
+    # a user limited to a region (auth [roles] region = "省/市/区县") sees only that region: pin its levels
+    from dashboard import auth
+    scope = [p for p in (auth.region_scope() or "").split("/") if p]
+    for key, value in zip(("prov", "city", "dist"), scope):
+        st.session_state[key] = value
+    prov = s.selectbox("省", [ALL] + provs, key="prov", bind="query-params", disabled=len(scope) >= 1,
                        on_change=_reset_below, args=("city", "dist", "office"))
     cities = sorted(regions.loc[regions["province"] == prov, "city"].dropna().unique()) if prov != ALL else []
     if st.session_state.get("city") not in (None, ALL, *cities):
         st.session_state["city"] = ALL
-    city = s.selectbox("市", [ALL] + cities, key="city", bind="query-params", disabled=prov == ALL,
+    city = s.selectbox("市", [ALL] + cities, key="city", bind="query-params", disabled=prov == ALL or len(scope) >= 2,
                        on_change=_reset_below, args=("dist", "office"))
     dists = (sorted(regions.loc[(regions["province"] == prov) & (regions["city"] == city), "district"]
                     .dropna().unique()) if city != ALL else [])
     if st.session_state.get("dist") not in (None, ALL, *dists):
         st.session_state["dist"] = ALL
-    dist = s.selectbox("区县", [ALL] + dists, key="dist", bind="query-params", disabled=city == ALL,
+    dist = s.selectbox("区县", [ALL] + dists, key="dist", bind="query-params", disabled=city == ALL or len(scope) >= 3,
                        on_change=_reset_below, args=("office",))
     units = sorted(set(facet("unit_type")))
     sel_units = s.multiselect("单位类型", units, format_func=lambda u: fmt.UNIT_TYPES.get(u, u), key="unit",

@@ -1,10 +1,12 @@
-"""数据探索: facets with counts, a pivot builder, and a read-only SQL box (dashboard/sandbox.py)."""
+"""数据探索: facets with counts, a pivot builder, and a read-only SQL box (etl/sandbox.py)."""
 import streamlit as st
 
-from dashboard import fmt, queries as Q, sandbox, ui
+from dashboard import auth, db, fmt, queries as Q, ui
+from etl import sandbox
 from dashboard.filters import apply
 
 ui.ensure_app()
+auth.require_role("analyst")
 
 f = ui.current()
 FACET_NAMES = {"year": "年度", "province": "省", "city": "市", "unit_type": "单位类型", "report_kind": "报告类型",
@@ -72,6 +74,9 @@ if ui.header("数据探索", f):
             st.caption(f"{fmt.label_of(m)} · {Q.AGGS[agg]}（求和时不含区域汇总报告）")
             ui.table(wide, "透视表", "pv_tbl")
     with tab_sql:
+        if auth.region_scope():
+            st.info("您的账号限定在部分地区，SQL 查询不受地区限制，因此不可用。")
+            st.stop()
         st.caption(f"只读、单条 SELECT 语句；最长 {sandbox.DEFAULT_TIMEOUT:g} 秒，最多返回 {sandbox.DEFAULT_MAX_ROWS} 行。"
                    "可用的表：report_facts、mart_region_year、mart_coverage、reports、cells、section_texts、"
                    "findings、report_scores、office_scores、duplication。")
@@ -81,7 +86,7 @@ if ui.header("数据探索", f):
             go = st.form_submit_button("运行查询", type="primary")
         if go:
             try:
-                res = sandbox.run(sql)
+                res = sandbox.run(sql, db.db_path())
             except sandbox.SandboxError as e:
                 st.error(str(e))
             else:

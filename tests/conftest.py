@@ -43,3 +43,13 @@ def demo_db(demo_corpus, tmp_path_factory) -> Path:
         out = subprocess.run([sys.executable, "-m", "etl", *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
         assert out.returncode == 0, out.stderr[-3000:]
     return db
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """AppTest installs its page script as sys.modules['__main__'] and leaves it there; multiprocessing's
+    forkserver/spawn children would then import that script. Restore the real one after every test."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

@@ -7,14 +7,6 @@ from streamlit.testing.v1 import AppTest
 from dashboard.auth import role_for
 
 
-@pytest.fixture(autouse=True)
-def _keep_main_module():
-    """AppTest replaces sys.modules['__main__'] with its (temporary) script; multiprocessing's forkserver
-    later tries to re-import that vanished file in every worker, and ingest's parser pool dies. Restore it."""
-    main = sys.modules.get("__main__")
-    yield
-    if main is not None:
-        sys.modules["__main__"] = main
 
 
 def test_role_mapping():

@@ -16,14 +16,6 @@ IMG = '<img src=x onerror="alert(1)">'
 LINK = "[点我](javascript:alert(2))"
 
 
-@pytest.fixture(autouse=True)
-def _keep_main_module():
-    """AppTest leaves its script as sys.modules['__main__']; forkserver workers (ingest's parser pool)
-    would re-import it later. Restore the real one."""
-    main = sys.modules.get("__main__")
-    yield
-    if main is not None:
-        sys.modules["__main__"] = main
 
 
 def _hostile_report() -> str:

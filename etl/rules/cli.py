@@ -38,24 +38,43 @@ def _policy(path):
 
 
 def cmd_check(args) -> int:
+    from pathlib import Path
+
+    from etl.ingest import IngestLocked, warehouse_writer
+    from etl.marts import build as build_marts
     from etl.warehouse import connect
     from .engine import refresh, stale_report_ids
     from .policy import default_policy
-    con = connect(args.db)
+    if not Path(args.db).exists():
+        print(f"error: no warehouse at {args.db} (run `python -m etl ingest … --db {args.db}` first)", file=sys.stderr)
+        return 2
     pol = _policy(args.policy) or default_policy()
-    if args.recompute:
-        refresh(con, None, pol)
-    else:
-        stale = stale_report_ids(con, pol)
-        if stale is None or stale:
-            refresh(con, stale, pol)
-    rows = fetch_findings(con, office=args.office, year=args.year, rules=args.rule,
-                          statuses=args.status or (None if args.json else ["FAIL", "UNCERTAIN"]))
-    if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        print_people(rows, con, args.office)
+    con = connect(args.db, read_only=True)
+    try:
+        stale = None if args.recompute else stale_report_ids(con, pol)
+    except Exception:  # tables of the engine not there yet
+        stale = None
+    if args.recompute or stale is None or stale:
+        con.close()
+        try:
+            # recomputing writes findings: through the same lock and atomic swap as an ingest
+            with warehouse_writer(args.db) as wcon:
+                refresh(wcon, None if args.recompute else stale, pol)
+                build_marts(wcon)
+        except IngestLocked as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 3
+        con = connect(args.db, read_only=True)
+    try:
+        rows = fetch_findings(con, office=args.office, year=args.year, rules=args.rule,
+                              statuses=args.status or (None if args.json else ["FAIL", "UNCERTAIN"]))
+        if args.json:
+            json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        else:
+            print_people(rows, con, args.office)
+    finally:
+        con.close()
     return 0
 
 
@@ -117,14 +136,20 @@ def print_people(rows, con, office=None) -> None:
 
 
 def cmd_offices_import(args) -> int:
-    from etl.warehouse import connect
+    from etl.ingest import IngestLocked, warehouse_writer
+    from etl.marts import build as build_marts
     from .engine import ensure_schema, refresh
     from .offices import import_registry
-    con = connect(args.db)
-    ensure_schema(con)
-    stats = import_registry(con, args.csv)
-    stats["refresh"] = refresh(con, None, _policy(args.policy))
-    print(json.dumps(stats, ensure_ascii=False))
+    try:
+        with warehouse_writer(args.db) as con:  # the ingest's lock and atomic swap
+            ensure_schema(con)
+            stats = import_registry(con, args.csv)
+            stats["refresh"] = refresh(con, None, _policy(args.policy))
+            build_marts(con)  # regions and unit types of reports come from the registry
+    except IngestLocked as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
+    print(json.dumps(stats, ensure_ascii=False, default=str))
     return 0
 
 
