@@ -35,7 +35,13 @@ def extract(path: Path, data: bytes) -> Document:
 
     tables: list[list[list[Cell]]] = []
     # innermost tables are data tables; a table that contains tables is page layout
-    innermost = [t for t in soup.find_all("table") if t.find("table") is None]
+    all_tables = soup.find_all("table")
+    outer = set()
+    for t in all_tables:  # each table marks only its nearest enclosing table: linear, however deep
+        parent = t.find_parent("table")
+        if parent is not None:
+            outer.add(id(parent))
+    innermost = [t for t in all_tables if id(t) not in outer]
     for table in innermost:
         n = len(tables)
         tables.append(_grid(table, n))
