@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import fmt, queries as Q, report_view as RV, ui
+from dashboard import auth, fmt, queries as Q, report_view as RV, ui
 
 ui.ensure_app()
 
@@ -50,6 +50,10 @@ if ui.header("年报详情", f):
         ui.table(lst, "年报列表", "rep_list", selectable=True, height=420, on_select=partial(_pick, "rep_list"))
     else:
         h = Q.run("report_header", f, rid=int(rid))
+        scope = auth.region_scope()
+        if h is not None and not h.empty and scope and not str(h.iloc[0]["region_path"] or "").startswith(scope):
+            st.error("这份年报不在您的账号可查看的地区范围内。")
+            st.stop()
         if h is None or h.empty:
             ui.empty("没有找到这份年报，它可能已被重新导入。请从列表重新选择。")
         else:
