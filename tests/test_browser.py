@@ -118,9 +118,10 @@ def no_exception(pg):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_renders_in_browser(server, page, name):
-    page.goto(f"{server}/{name}")
+    page.goto(f"{server}/{'' if name == 'overview' else name}")  # the default page lives at "/"
     settle(page)
     no_exception(page)
+    assert "Page not found" not in page.inner_text("body")
     assert page.locator("h1").first.inner_text().strip()
     if name != "upload":
         assert page.locator(".js-plotly-plot, [data-testid=stDataFrame]").count() > 0
@@ -130,7 +131,7 @@ def test_page_renders_in_browser(server, page, name):
 
 def test_filter_and_drill_down_to_report(server, page):
     # 1. overview; click the first bar of the by-region chart: narrows to that province (URL carries it)
-    page.goto(f"{server}/overview")
+    page.goto(f"{server}/")  # 总览 is the default page, served at "/"
     settle(page)
     shot(page, "drill_0_overview")
     click_bar(page, page.locator(".js-plotly-plot").first)

@@ -76,14 +76,14 @@ async def _session(browser, url: str, i: int, until: float, out: dict) -> None:
     pg.on("pageerror", lambda e: out["errors"].append(f"session {i}: JS error {e}"))
     k = i
     try:
-        await pg.goto(f"{url}/{PAGES[k % len(PAGES)]}", wait_until="domcontentloaded", timeout=120_000)
+        await pg.goto(f"{url}/{_path(PAGES[k % len(PAGES)])}", wait_until="domcontentloaded", timeout=120_000)
         await _settle(pg)
         while time.monotonic() < until:
             k += 1
             name = PAGES[k % len(PAGES)]
             t0 = time.monotonic()
             if k % 6 == 0 or name == PAGES[0]:  # a full reload (new server-side session); the default page
-                await pg.goto(f"{url}/{name}", wait_until="domcontentloaded", timeout=120_000)
+                await pg.goto(f"{url}/{_path(name)}", wait_until="domcontentloaded", timeout=120_000)
             else:           # otherwise in-app navigation through the sidebar
                 link = pg.locator(f'[data-testid=stSidebarNav] a[href$="/{name}"]').first
                 await link.click(timeout=60_000, force=True)  # no actionability wait: the app may be re-rendering
@@ -110,6 +110,10 @@ async def _drive(url: str, sessions: int, seconds: float, out: dict) -> None:
         await browser.close()
 
 
+def _path(name: str) -> str:
+    return "" if name == "overview" else name  # the default page is served at "/"
+
+
 def run_load(db: Path, sessions: int = 20, seconds: float = 120, sample_every: float = 2.0) -> dict:
     proc, url = start_server(db)
     out = {"errors": [], "loads": [], "rss": [], "url": url}
@@ -127,7 +131,10 @@ def run_load(db: Path, sessions: int = 20, seconds: float = 120, sample_every: f
     th = threading.Thread(target=sampler, daemon=True)
     th.start()
     try:
-        asyncio.run(_drive(url, sessions, seconds, out))
+        # its own thread: a sync Playwright session of another test may own this thread's event loop
+        driver = threading.Thread(target=lambda: asyncio.run(_drive(url, sessions, seconds, out)))
+        driver.start()
+        driver.join()
         time.sleep(3)  # let the server release the sessions
     finally:
         stop.set()
