@@ -49,6 +49,15 @@ class Summary:
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
+    def record(self, path: str, report_id: int, result: dict) -> None:
+        """Count one loaded file (a failure is loaded too: as a record of why it failed)."""
+        self.report_ids.append(report_id)
+        if result.get("status") == "failed":
+            self.failed += 1
+            self.failures.append((path, result["error"]["message"]))
+        else:
+            self.loaded += 1
+
     def line(self) -> str:
         return (f"{self.seen} files: {self.loaded} loaded ({self.replaced} replaced), {self.skipped} unchanged, "
                 f"{self.failed} failed in {self.seconds:.1f}s")
@@ -301,13 +310,7 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
     try:
         for (f, sha, size), result in _parse_all(todo, workers, timeout):
             _crashpoint("loading")
-            rid = W.load_result(con, str(f), sha, max(size, 0), result)
-            summary.report_ids.append(rid)
-            if result.get("status") == "failed":
-                summary.failed += 1
-                summary.failures.append((str(f), result["error"]["message"]))
-            else:
-                summary.loaded += 1
+            summary.record(str(f), W.load_result(con, str(f), sha, max(size, 0), result), result)
             done += 1
             if bar is not None:
                 bar.update(1)

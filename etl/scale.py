@@ -416,13 +416,7 @@ def ingest_dask(args) -> int:
                                         workers=getattr(args, "workers", None),
                                         timeout=getattr(args, "timeout", 60) or 60)
                 for (f, sha, size), result in results:
-                    rid = W.load_result(con, str(f), sha, max(size, 0), result)
-                    summary.report_ids.append(rid)
-                    if result.get("status") == "failed":
-                        summary.failed += 1
-                        summary.failures.append((str(f), result["error"]["message"]))
-                    else:
-                        summary.loaded += 1
+                    summary.record(str(f), W.load_result(con, str(f), sha, max(size, 0), result), result)
                 if summary.report_ids and getattr(args, "post", True):
                     refresh(con, summary.report_ids)
                 if parquet:
