@@ -149,6 +149,9 @@ def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEO
     if out[:1] == b"E":
         e = json.loads(out[1:])
         raise SandboxError(e["code"], e["message"])
+    if proc.returncode and seconds >= timeout:
+        # the child died after its time budget ran out (CPU limit, or the interrupt raced the exit)
+        raise SandboxError("timeout", _timeout_msg(timeout))
     if proc.returncode and proc.returncode < 0:
         raise SandboxError("memory", "查询进程因超出资源限制被终止。/ The query process was stopped for exceeding "
                                      "its resource limits.")
