@@ -13,10 +13,10 @@ FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans
 def _style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, font=dict(size=15)) if title else None,
-        height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        height=height, margin=dict(l=10, r=10, t=56 if title else 30, b=10),
         font=dict(family=FONT, size=12), colorway=fmt.PALETTE, legend_title_text="",
         separators=".,", hoverlabel=dict(font_family=FONT),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),  # title left, legend right
     )
     fig.update_yaxes(tickformat=",~r")
     fig.update_xaxes(tickformat=",~r")
