@@ -101,7 +101,9 @@ def test_mutation_fuzzer_quick():
 
 @pytest.mark.slow
 def test_mutation_fuzzer_long():
-    seed = int(os.environ.get("FUZZ_SEED", random.randrange(1 << 30)))
+    # a fixed default seed keeps CI reproducible; FUZZ_SEED=random (or a number) explores further
+    env_seed = os.environ.get("FUZZ_SEED", "20261127")
+    seed = random.randrange(1 << 30) if env_seed == "random" else int(env_seed)
     outcomes = H.fuzz(5000, seed=seed, budget=150, limit=60)
     print(f"seed {seed}: {len(outcomes)} inputs, "
           + ", ".join(f"{k} {sum(o.kind == k for o in outcomes)}" for k in ("result", "extract_error", "crash")))

@@ -29,8 +29,9 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 def check_zip(data: bytes) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError) as e:
-        raise ExtractError("damaged", f"DOCX is not a readable ZIP archive ({e})") from e
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError, KeyError) as e:
+        # NotImplementedError: a damaged header claiming an unknown zip version or compression method
+        raise ExtractError("damaged", f"DOCX is not a readable ZIP archive ({type(e).__name__}: {e})") from e
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise ExtractError("zip_bomb", f"DOCX has {len(infos)} archive members")
