@@ -16,7 +16,7 @@ PORT    ?= 8501
 	touch $@
 
 .venv/.installed-test: pyproject.toml | .venv/bin/python
-	$(PIP) install -q -e '.[test,scale]'
+	$(PIP) install -q -e '.[test,scale,cloud]'
 	touch $@ .venv/.installed
 
 install: .venv/.installed

@@ -12,10 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+from etl import storage
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,21 +40,51 @@ def db_path() -> Path:
     return p if p.is_absolute() else ROOT / p
 
 
+def location() -> str:
+    """The warehouse as configured: a .duckdb file, a Parquet directory or an object-storage URL."""
+    raw = os.environ.get("GKJB_DB", "")
+    return raw if storage.is_url(raw) else str(db_path())
+
+
+def is_remote() -> bool:
+    return storage.is_url(os.environ.get("GKJB_DB", ""))
+
+
 def is_parquet(path: Path | None = None) -> bool:
-    """GKJB_DB may name a Parquet export (a directory or an s3://, https:// URL) instead of a .duckdb file."""
-    p = str(path or os.environ.get("GKJB_DB", ""))
-    return p.startswith(("s3://", "gs://", "http://", "https://")) or (path or db_path()).is_dir()
+    """GKJB_DB may name a Parquet export (a directory or an s3://, https:// URL) instead of a .duckdb file.
+    A Parquet export is read-only: the upload page cannot load into it."""
+    if path is None and is_remote():
+        return True
+    return (path or db_path()).is_dir()
+
+
+REMOTE_CHECK_SECONDS = 15.0   # how often the manifest of a remote export is looked at again
+_remote_seen: dict[str, tuple[float, str]] = {}
+
+
+def _remote_version(url: str) -> str:
+    """The manifest's ETag/date, asked at most every REMOTE_CHECK_SECONDS (one HEAD request)."""
+    now = time.monotonic()
+    seen = _remote_seen.get(url)
+    if seen and now - seen[0] < REMOTE_CHECK_SECONDS:
+        return seen[1]
+    try:
+        v = storage.version(url.rstrip("/") + "/_manifest.json")
+    except OSError:  # the store is unreachable: keep serving what was read last
+        v = seen[1] if seen else ""
+    _remote_seen[url] = (now, v)
+    return f"{url}|{v}" if v else ""
 
 
 def data_version(path: Path | None = None) -> str:
     """Changes whenever the warehouse changes; '' when there is no warehouse. A new ingest replaces the
     file atomically (new mtime), so a version names one immutable snapshot."""
+    if path is None and is_remote():
+        return _remote_version(location())
     path = path or db_path()
     if is_parquet(path):
-        manifest = path / "_manifest.json" if not str(path).startswith(("s3:", "gs:", "http")) else None
         try:
-            s = manifest.stat() if manifest else None
-            return f"{path}|{s.st_mtime_ns if s else 'remote'}"
+            return f"{path}|{(path / '_manifest.json').stat().st_mtime_ns}"
         except FileNotFoundError:
             return ""
     parts = []
@@ -94,10 +127,9 @@ def _connection(version: str) -> duckdb.DuckDBPyConnection:
         if entry is None:
             path = db_path()
             snap = None
-            if is_parquet(path):
+            if is_parquet():
                 from etl.parquet import connect_parquet
-                con = connect_parquet(os.environ.get("GKJB_DB") if not path.is_dir() else path,
-                                      config=dict(READ_CONFIG))
+                con = connect_parquet(location(), config=dict(READ_CONFIG))
             else:
                 snap = _snapshot(path, version)
                 con = duckdb.connect(str(snap or path), read_only=True, config=dict(READ_CONFIG))
@@ -117,7 +149,7 @@ def connect():
     is no warehouse."""
     version = data_version()
     if not version:
-        raise FileNotFoundError(str(db_path()))
+        raise FileNotFoundError(location())
     cur = _connection(version).cursor()
     try:
         yield cur

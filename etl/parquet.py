@@ -11,8 +11,10 @@ columns gets it from its report (``report_id``) or its office (``office_id``); s
 listed under ``added`` in the manifest and dropped again by :func:`connect_parquet`, so every view has
 exactly the columns (names, order, types) of the warehouse table it stands for.
 
-:func:`connect_parquet` accepts a local directory or a URL (``s3://…``, ``https://…``). URLs need
-DuckDB's ``httpfs`` extension installed (``INSTALL httpfs`` downloads it; offline machines must ship it).
+:func:`export` and :func:`connect_parquet` accept a local directory or an object-storage URL (``s3://…``,
+``https://…``; see :mod:`etl.storage`). An export to a URL uploads its files under a new prefix
+``v<timestamp>/`` and the manifest last, so a dashboard reading the URL switches from one complete export to
+the next and never sees a half-uploaded one.
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ import shutil
 from pathlib import Path
 
 import duckdb
+
+from . import storage
 
 MANIFEST = "_manifest.json"
 PARTITION_COLS = ("year", "province")
@@ -57,7 +61,10 @@ def _province_of_office(con) -> str:
 
 def export(db: str | Path | duckdb.DuckDBPyConnection, out: str | Path, *,
            partitioned: tuple[str, ...] = PARTITIONED, overwrite: bool = True) -> dict:
-    """Write every table of the warehouse to `out` as Parquet. Returns the manifest."""
+    """Write every table of the warehouse to `out` (a directory or an object-storage URL) as Parquet.
+    Returns the manifest."""
+    if storage.is_url(out):
+        return _export_url(db, str(out), partitioned)
     own = not isinstance(db, duckdb.DuckDBPyConnection)
     con = duckdb.connect(str(db), read_only=True) if own else db
     out = Path(out)
@@ -122,14 +129,32 @@ def export(db: str | Path | duckdb.DuckDBPyConnection, out: str | Path, *,
     return manifest
 
 
-def _is_url(path: str) -> bool:
-    return "://" in path
+def _export_url(db, url: str, partitioned: tuple[str, ...]) -> dict:
+    import tempfile
+    import time
+
+    prefix = time.strftime("v%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}"
+    with tempfile.TemporaryDirectory(prefix="gkjb-export-") as tmp:
+        manifest = export(db, tmp, partitioned=partitioned)
+        for entry in manifest["tables"].values():
+            entry["files"] = [f"{prefix}/{f}" for f in entry["files"]]
+        manifest["prefix"] = prefix
+        manifest["bytes"] = sum(p.stat().st_size for p in Path(tmp).rglob("*.parquet"))
+        staged = Path(tmp) / "_staged"
+        (Path(tmp) / MANIFEST).unlink()
+        for t in manifest["tables"]:
+            if (Path(tmp) / t).exists():
+                (staged / prefix).mkdir(parents=True, exist_ok=True)
+                shutil.move(str(Path(tmp) / t), str(staged / prefix / t))
+        (staged / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        storage.upload_dir(staged, url, last=(MANIFEST,))
+    return manifest
 
 
-def _read_manifest(con, base: str) -> dict:
-    if _is_url(base):
-        text = con.execute("SELECT content FROM read_text(?)", [base.rstrip("/") + "/" + MANIFEST]).fetchone()[0]
-        return json.loads(text)
+def read_manifest(base: str | os.PathLike) -> dict:
+    base = str(base)
+    if storage.is_url(base):
+        return json.loads(storage.read_text(base.rstrip("/") + "/" + MANIFEST))
     return json.loads((Path(base) / MANIFEST).read_text(encoding="utf-8"))
 
 
@@ -137,10 +162,11 @@ def connect_parquet(path_or_url: str | os.PathLike, config: dict | None = None) 
     """An in-memory DuckDB connection with one view per warehouse table over a Parquet export.
 
     `config` is passed to duckdb.connect (e.g. memory_limit, threads). Reading files needs external
-    access; with ``enable_external_access: False`` the directory is added to ``allowed_directories``
-    (local paths only)."""
+    access; with ``enable_external_access: False`` only the export can be read: a local directory is the
+    only entry of ``allowed_directories``; for a URL the local file system is disabled and the remote one
+    is the only one registered."""
     base = str(path_or_url)
-    url = _is_url(base)
+    url = storage.is_url(base)
     cfg = dict(config or {})
     if not url:
         base = str(Path(base).resolve())
@@ -148,19 +174,20 @@ def connect_parquet(path_or_url: str | os.PathLike, config: dict | None = None) 
     lock = cfg.pop("lock_configuration", None)
     con = duckdb.connect(":memory:", config=cfg)
     con.execute("SET enable_progress_bar = false")
-    if no_external:  # only the export directory may be read
+    try:
         if url:
-            con.close()
-            raise ValueError("a URL needs external access (enable_external_access)")
-        con.execute("SET allowed_directories = ?", [[base]])
-        con.execute("SET enable_external_access = false")
-    if url:
-        try:
-            con.execute("LOAD httpfs")
-        except duckdb.Error as e:
-            con.close()
-            raise RuntimeError(f"reading {base} needs DuckDB's httpfs extension (INSTALL httpfs): {e}") from e
-    manifest = _read_manifest(con, base)
+            storage.attach(con, base)
+            manifest = read_manifest(base)
+            if no_external:  # only the object store stays reachable
+                con.execute("SET disabled_filesystems = 'LocalFileSystem'")
+        else:
+            manifest = read_manifest(base)
+            if no_external:  # only the export directory may be read
+                con.execute("SET allowed_directories = ?", [[base]])
+                con.execute("SET enable_external_access = false")
+    except BaseException:
+        con.close()
+        raise
     for t, entry in manifest["tables"].items():
         cols = [(c, ty) for c, ty in entry["columns"]]
         if url or not entry["files"]:

@@ -121,13 +121,20 @@ def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEO
         max_rows: int = DEFAULT_MAX_ROWS) -> SandboxResult:
     """Run one read-only SELECT against the warehouse at `path` (default: env GKJB_DB or
     data/warehouse.duckdb) in a sandboxed child process."""
+    from . import storage
+
     query = check_statement(sql)
-    path = Path(path) if path else _default_db()
-    if not path.is_file():
-        raise SandboxError("missing", f"数据仓库不存在，请先导入年报。/ Warehouse not found: {path}")
+    if path and storage.is_url(path):  # a Parquet export in object storage
+        location = str(path)
+    else:
+        path = Path(path) if path else _default_db()
+        if not (path.is_file() or (path / "_manifest.json").is_file()):
+            raise SandboxError("missing", f"数据仓库不存在，请先导入年报。/ Warehouse not found: {path}")
+        location = str(path.resolve())
     t0 = time.perf_counter()
-    job = json.dumps({"db": str(path.resolve()), "sql": query, "timeout": float(timeout), "max_rows": int(max_rows)})
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "PYTHONPATH")}
+    job = json.dumps({"db": location, "sql": query, "timeout": float(timeout), "max_rows": int(max_rows)})
+    keep = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "PYTHONPATH") + storage.ENV_KEYS
+    env = {k: v for k, v in os.environ.items() if k in keep}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
     proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd="/",
@@ -211,9 +218,15 @@ def _execute(db: str, sql: str, timeout: float, max_rows: int) -> tuple[dict, by
     import duckdb
     import pyarrow as pa
 
+    from . import storage
+
     try:
-        con = duckdb.connect(db, read_only=True, config=dict(CONFIG))
-    except duckdb.Error as e:
+        if storage.is_url(db) or Path(db).is_dir():  # a Parquet export: views over its files only
+            from .parquet import connect_parquet
+            con = connect_parquet(db, config=dict(CONFIG))
+        else:
+            con = duckdb.connect(db, read_only=True, config=dict(CONFIG))
+    except (duckdb.Error, OSError, RuntimeError, ValueError) as e:
         raise SandboxError("error", f"无法打开数据仓库 / cannot open the warehouse: {_first_line(e)}") from None
     # the statement is checked again here: the child never trusts its input
     stmts = con.extract_statements(sql)

@@ -86,7 +86,7 @@ if ui.header("数据探索", f):
             go = st.form_submit_button("运行查询", type="primary")
         if go:
             try:
-                res = sandbox.run(sql, db.db_path())
+                res = sandbox.run(sql, db.location())
             except sandbox.SandboxError as e:
                 st.error(str(e))
             else:

@@ -14,6 +14,10 @@ auth.require_role("admin")
 
 f = ui.current()
 st.title("导入")
+if db.is_parquet():
+    st.info(f"当前数据源是只读的 Parquet 导出（`{db.location()}`），不能在此导入。请在数据仓库上运行 "
+            "`python -m etl ingest`，再用 `python -m etl export` 重新导出。")
+    st.stop()
 st.caption(f"支持的格式：HTML、PDF、Word（DOCX/DOC）、TXT、Markdown（按文件内容识别，不看扩展名）；单个文件不超过 "
            f"{MAX_FILE_BYTES // (1024 * 1024)} MB，一次最多 {uploads.MAX_FILES} 个、合计 "
            f"{uploads.MAX_TOTAL_BYTES // (1024 * 1024)} MB。文件保存在 data/uploads/ 下，随后解析并写入数据仓库 "
