@@ -306,18 +306,23 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
         from tqdm import tqdm
         bar = tqdm(total=len(files), initial=summary.skipped, unit="份", desc="导入年报", dynamic_ncols=True)
     done = summary.skipped
+
+    def loaded(batch, ids):
+        nonlocal done
+        for (f, _sha, _size, result), rid in zip(batch, ids):
+            summary.record(f, rid, result)
+            done += 1
+        if bar is not None:
+            bar.update(len(batch))
+            bar.set_postfix(成功=summary.loaded, 失败=summary.failed, 跳过=summary.skipped, refresh=False)
+        if progress:
+            progress(done, len(files), summary)
+
     error: Exception | None = None
     try:
-        for (f, sha, size), result in _parse_all(todo, workers, timeout):
-            _crashpoint("loading")
-            summary.record(str(f), W.load_result(con, str(f), sha, max(size, 0), result), result)
-            done += 1
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(成功=summary.loaded, 失败=summary.failed, 跳过=summary.skipped, refresh=False)
-            if progress:
-                progress(done, len(files), summary)
-    except Exception as e:  # keep the whole reports loaded so far (each was its own transaction)
+        load_batched(con, ((str(f), sha, max(size, 0), result)
+                           for (f, sha, size), result in _parse_all(todo, workers, timeout)), loaded)
+    except Exception as e:  # keep the whole reports loaded so far (each batch was its own transaction)
         error = e
     finally:
         if bar is not None:
@@ -326,6 +331,43 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
         _crashpoint("refresh")
         refresh(con, summary.report_ids)  # if this fails too, nothing is swapped in
     return error
+
+
+LOAD_BATCH = 64            # parse results per load transaction
+LOAD_BATCH_SECONDS = 0.5   # ... or whatever arrived within this time, so progress keeps moving
+
+
+def load_batched(con, items, on_loaded) -> None:
+    """Load (path, sha, size, result) items as they arrive, in batches (etl.warehouse.load_results):
+    the loader is the one serial step of a parallel ingest and a batch costs about as much as one report.
+    `on_loaded(batch, report_ids)` follows every batch. A batch that fails to load is retried item by
+    item, so one bad result stops the run (the caller keeps what was loaded) without losing its batch."""
+    pending: list[tuple] = []
+    last_flush = time.perf_counter()
+
+    def flush():
+        _crashpoint("loading")
+        try:
+            ids = W.load_results(con, pending)
+        except Exception:
+            ids = []
+            for item in pending:
+                try:
+                    ids.append(W.load_result(con, *item))
+                except Exception:
+                    on_loaded(pending[:len(ids)], ids)
+                    raise
+        on_loaded(list(pending), ids)
+        pending.clear()
+
+    for item in items:
+        pending.append(item)
+        now = time.perf_counter()
+        if len(pending) >= LOAD_BATCH or now - last_flush >= LOAD_BATCH_SECONDS:  # slow parses load at once
+            flush()
+            last_flush = now
+    if pending:
+        flush()
 
 
 def refresh(con, report_ids: list[int] | None) -> None:

@@ -7,8 +7,8 @@ generate_series/random, then builds the marts with :func:`etl.marts.build` — t
 pipeline runs — so the dashboard queries see exactly the relations they see in production.
 
 ``ingest_dask(args)`` is the ``--executor dask`` path of ``python -m etl ingest``: files are parsed by
-:func:`etl.ingest.parse_one` on Dask workers, results come back to the client, which loads them with
-:func:`etl.warehouse.load_result` (one transaction per report, the same as the local path) and/or writes
+:func:`etl.ingest.parse_one` on Dask workers, results come back to the client, which loads them in
+batches with :func:`etl.ingest.load_batched` (the same loader as the local path) and/or writes
 the warehouse as partitioned Parquet (:mod:`etl.parquet`).
 """
 from __future__ import annotations
@@ -373,7 +373,7 @@ def parse_on_dask(files: list[tuple[Path, str, int]], *, scheduler: str | None =
 
 def ingest_dask(args) -> int:
     """``python -m etl ingest PATH... --executor dask [--scheduler tcp://H:P] [--db DB] [--parquet OUT]``."""
-    from .ingest import IngestLocked, Summary, _Lock, _sha256, find_files, refresh
+    from .ingest import IngestLocked, Summary, _Lock, _sha256, find_files, load_batched, refresh
 
     t0 = time.perf_counter()
     try:
@@ -415,8 +415,12 @@ def ingest_dask(args) -> int:
                 results = parse_on_dask(todo, scheduler=getattr(args, "scheduler", None),
                                         workers=getattr(args, "workers", None),
                                         timeout=getattr(args, "timeout", 60) or 60)
-                for (f, sha, size), result in results:
-                    summary.record(str(f), W.load_result(con, str(f), sha, max(size, 0), result), result)
+                def loaded(batch, ids):
+                    for (f, _sha, _size, result), rid in zip(batch, ids):
+                        summary.record(f, rid, result)
+
+                load_batched(con, ((str(f), sha, max(size, 0), result) for (f, sha, size), result in results),
+                             loaded)
                 if summary.report_ids and getattr(args, "post", True):
                     refresh(con, summary.report_ids)
                 if parquet:

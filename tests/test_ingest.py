@@ -105,20 +105,17 @@ def test_second_concurrent_ingest_is_refused(tmp_path):
 
 
 def test_failed_load_leaves_no_half_report(tmp_path, monkeypatch):
-    from etl import warehouse as W
+    from etl import ingest
     src = tmp_path / "in"
     _write_corpus(src, 3)
     db = tmp_path / "w.duckdb"
-    real = W.load_result
-    n = {"i": 0}
+    real = ingest._parse_all
 
-    def flaky(con, path, sha, size, result):
-        n["i"] += 1
-        if n["i"] == 2:
-            result = dict(result, sections=[{"number": None}])  # violates NOT NULL mid-transaction
-        return real(con, path, sha, size, result)
+    def flaky(*a, **kw):  # the second result violates NOT NULL mid-transaction
+        for i, (item, result) in enumerate(real(*a, **kw)):
+            yield item, (dict(result, sections=[{"number": None}]) if i == 1 else result)
 
-    monkeypatch.setattr(W, "load_result", flaky)
+    monkeypatch.setattr(ingest, "_parse_all", flaky)
     with pytest.raises(Exception):
         ingest_paths([src], db, workers=1, post=False)
     con = duckdb.connect(str(db), read_only=True)
