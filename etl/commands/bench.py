@@ -5,7 +5,10 @@
 (b) a synthetic warehouse of N reports built in SQL (:func:`etl.scale.synthetic_warehouse`), then p50/p95
     latency of every named query of the dashboard's registry (dashboard.queries.QUERIES), run through
     dashboard.queries.execute — the very function the dashboard calls — under several filter selections;
-(c) peak memory and warehouse size.
+(c) peak memory and warehouse size;
+(d) with --ingest: the whole ingest (`python -m etl ingest`, parse + load + rules + marts) of the corpus
+    into a fresh warehouse with 1, 2, … worker processes, local and on a Dask LocalCluster — how ingest
+    throughput grows with the number of cores.
 """
 from __future__ import annotations
 
@@ -38,6 +41,9 @@ def register(sub) -> None:
     p.add_argument("--persistent", action="store_true",
                    help="time the SQL on one open connection instead of dashboard.queries.execute "
                         "(which opens the warehouse for every query)")
+    p.add_argument("--ingest", action="store_true",
+                   help="time the whole ingest of the corpus with 1..N workers (local and Dask executors)")
+    p.add_argument("--executors", default="local,dask", help="with --ingest: which executors to time")
     p.add_argument("--marts", choices=["direct", "etl"], default="direct",
                    help="direct: report_facts from the generated values (fast); etl: etl.marts.build over cells")
     p.set_defaults(func=run)
@@ -112,6 +118,44 @@ def bench_parse(corpus: Path, limit: int = 240, workers: int | None = None) -> d
     return {"corpus": str(corpus), "files": len(files), "workers": workers,
             "files_per_s_1proc": round(len(files) / one_s, 2),
             f"files_per_s_{workers}proc": round(len(files) / all_s, 2), "formats": formats}
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) whole ingest with 1..N workers
+# ---------------------------------------------------------------------------------------------
+def bench_ingest(corpus: Path, max_workers: int | None = None, executors=("local", "dask")) -> dict:
+    """Run `python -m etl ingest` (OCR off) on the corpus into a fresh warehouse for every executor and
+    worker count; files/s over the whole command (process start, parse, load, rules, marts)."""
+    import re
+    import subprocess
+
+    from etl.ingest import find_files
+
+    docs = corpus / "docs" if (corpus / "docs").is_dir() else corpus
+    n = len(find_files([docs]))
+    max_workers = max_workers or os.cpu_count() or 1
+    runs = []
+    for ex in executors:
+        for w in range(1, max_workers + 1):
+            with tempfile.TemporaryDirectory(prefix="gkjb-bench-ingest-") as tmp:
+                cmd = [sys.executable, "-m", "etl", "ingest", str(docs), "--db", str(Path(tmp) / "w.duckdb"),
+                       "--workers", str(w), "--executor", ex, "--no-progress"]
+                t = time.perf_counter()
+                r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
+                                   env={**os.environ, "GKJB_OCR": "0", "DASK_TEMPORARY_DIRECTORY": tmp})
+                dt = time.perf_counter() - t
+                if r.returncode != 0:
+                    runs.append({"executor": ex, "workers": w, "error": (r.stderr or r.stdout)[-300:]})
+                    continue
+                m = re.search(r"(\d+) loaded", r.stdout)
+                runs.append({"executor": ex, "workers": w, "files": n, "seconds": round(dt, 1),
+                             "files_per_s": round(n / dt, 2), "summary": r.stdout.strip().splitlines()[0][:200]
+                             if r.stdout.strip() else "", "loaded": int(m.group(1)) if m else None})
+    base = {r["executor"]: r["files_per_s"] for r in runs if r.get("workers") == 1 and "files_per_s" in r}
+    for r in runs:
+        if "files_per_s" in r and base.get(r["executor"]):
+            r["speedup_vs_1"] = round(r["files_per_s"] / base[r["executor"]], 2)
+    return {"corpus": str(docs), "files": n, "runs": runs}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,6 +282,13 @@ def run(args) -> int:
             generate(str(corpus), small=True)
         log(f"parsing {corpus} …")
         result["parse"] = bench_parse(corpus, args.parse_limit, args.workers)
+    # (d)
+    if args.ingest:
+        if not args.corpus:
+            print("error: --ingest needs --corpus DIR (e.g. the default demo corpus)", file=sys.stderr)
+            return 2
+        log(f"timing whole ingest of {args.corpus} …")
+        result["ingest"] = bench_ingest(Path(args.corpus), args.workers, tuple(args.executors.split(",")))
     # (b)
     if not args.no_queries:
         tdb = None
@@ -282,6 +333,14 @@ def _print(r: dict) -> None:
         print(f"\nparse: {p['files']} files, " + ", ".join(f"{k} = {v}" for k, v in p.items() if k.startswith("files_per")))
         for fmt, d in p["formats"].items():
             print(f"  {fmt:10s} " + "  ".join(f"{k}={v}" for k, v in d.items()))
+    if "ingest" in r:
+        print(f"\ningest of {r['ingest']['files']} files ({r['ingest']['corpus']}):")
+        for d in r["ingest"]["runs"]:
+            if "error" in d:
+                print(f"  {d['executor']:6s} {d['workers']} workers: error {d['error']}")
+            else:
+                print(f"  {d['executor']:6s} {d['workers']} workers: {d['seconds']:7.1f} s  {d['files_per_s']:6.2f} files/s"
+                      f"  x{d.get('speedup_vs_1', 1.0)}")
     if "queries" in r:
         print(f"\nqueries on {r['reports']:,} reports (warehouse {r.get('warehouse_mb')} MB):")
         slow = 0
