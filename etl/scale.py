@@ -385,7 +385,7 @@ def ingest_dask(args) -> int:
     db_arg = getattr(args, "db", None)
     # --parquet alone: load into a scratch warehouse, then export it
     scratch = None
-    if parquet and (db_arg is None or db_arg == "data/warehouse.duckdb" and not Path(db_arg).exists()):
+    if parquet and db_arg is None:
         scratch = tempfile.TemporaryDirectory(prefix="gkjb-dask-")
         db = Path(scratch.name) / "warehouse.duckdb"
     else:

@@ -135,3 +135,33 @@ def test_ingest_cli_progress_and_summary(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "10 files: 6 loaded" in out.stdout and "4 failed" in out.stdout
     assert "导入年报" in out.stderr and "失败=4" in out.stderr  # tqdm progress bar with counts
+
+
+def test_batched_load_equals_one_by_one(tmp_path):
+    """load_results (the batch loader of every ingest) writes exactly the rows of load_result item by item,
+    including replacements of a changed file and a failure record."""
+    from etl import warehouse as W
+    from etl.ingest import _sha256, find_files, parse_one
+
+    _write_corpus(tmp_path / "in", 12)
+    items = []
+    for f in find_files([tmp_path / "in"]):
+        sha, size = _sha256(f)
+        items.append((str(f), sha, size, parse_one(str(f))))
+    items.append(("/x/broken.pdf", "f" * 64, 9, {"status": "failed", "error": {"code": "damaged", "message": "坏文件"}}))
+    # the first file changed on disk: same path, new content, loaded again later
+    changed = (items[0][0], "e" * 64, 5, dict(items[1][3], office="改过的局"))
+    q = """SELECT r.source_path, r.sha256, r.status, r.error_code, r.office_name, o.name, r.year, r.published_on,
+                  r.n_values, r.n_uncertain, c.key, c.value, c.raw, c.flag, c.prov
+           FROM reports r LEFT JOIN offices o USING (office_id) LEFT JOIN cells c USING (report_id) ORDER BY ALL"""
+    one = W.connect(tmp_path / "one.duckdb")
+    for it in items + [changed]:
+        W.load_result(one, *it)
+    many = W.connect(tmp_path / "many.duckdb")
+    W.load_results(many, items[:5])
+    W.load_results(many, items[5:] + [changed])
+    assert one.execute(q).fetchall() == many.execute(q).fetchall()
+    for t in ("section_texts", "parse_problems", "report_findings"):
+        assert (one.execute(f"SELECT count(*) FROM {t}").fetchone() == many.execute(f"SELECT count(*) FROM {t}").fetchone())
+    assert many.execute("SELECT count(*) FROM reports").fetchone()[0] == len(items)
+    assert many.execute("SELECT office_name FROM reports WHERE source_path = ?", [items[0][0]]).fetchone()[0] == "改过的局"

@@ -7,7 +7,8 @@ import sys
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="导入年报文件到数据仓库 / load report files into the warehouse")
     p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
-    p.add_argument("--db", default="data/warehouse.duckdb")
+    p.add_argument("--db", default=None, help="warehouse file (default data/warehouse.duckdb; with --executor dask "
+                                             "and --parquet but no --db: a scratch warehouse, only Parquet is kept)")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
     p.add_argument("--timeout", type=int, default=120, help="seconds allowed per file")
     p.add_argument("--no-progress", action="store_true")
@@ -15,7 +16,8 @@ def register(sub) -> None:
     p.add_argument("--dataset", default=None, help="label the warehouse, e.g. 'demo' (shown as a banner)")
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", default=None, help="dask scheduler address tcp://HOST:PORT (with --executor dask)")
-    p.add_argument("--parquet", default=None, help="with --executor dask: output directory for partitioned Parquet")
+    p.add_argument("--parquet", default=None, help="with --executor dask: write the result as partitioned Parquet to this directory or "
+                        "object-storage URL (s3://bucket/prefix)")
     p.set_defaults(func=run)
 
 
@@ -28,6 +30,8 @@ def run(args) -> int:
             return 2
         return ingest_dask(args)
     from ..ingest import IngestLocked, ingest_paths
+
+    args.db = args.db or "data/warehouse.duckdb"
 
     try:
         s = ingest_paths(args.paths, args.db, workers=args.workers, timeout=args.timeout,
