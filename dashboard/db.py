@@ -60,6 +60,12 @@ def is_parquet(path: Path | None = None) -> bool:
 
 REMOTE_CHECK_SECONDS = 15.0   # how often the manifest of a remote export is looked at again
 _remote_seen: dict[str, tuple[float, str]] = {}
+_remote_error: dict[str, str] = {}
+
+
+def unavailable_reason() -> str | None:
+    """Why a configured remote export cannot be read (None when it can, or when the source is local)."""
+    return _remote_error.get(location()) if is_remote() else None
 
 
 def _remote_version(url: str) -> str:
@@ -70,8 +76,10 @@ def _remote_version(url: str) -> str:
         return seen[1]
     try:
         v = storage.version(url.rstrip("/") + "/_manifest.json")
-    except OSError:  # the store is unreachable: keep serving what was read last
+        _remote_error.pop(url, None)
+    except OSError as e:  # the store is unreachable: keep serving what was read last
         v = seen[1] if seen else ""
+        _remote_error[url] = str(e)[:300]
     _remote_seen[url] = (now, v)
     return f"{url}|{v}" if v else ""
 

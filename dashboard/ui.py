@@ -27,7 +27,13 @@ def header(title: str, f: Filters, caption: str | None = None) -> bool:
     """Title, demo banner, breadcrumbs. Returns False (after an empty-state message) when there is no data."""
     st.title(title)
     if not db.exists():
-        st.info(HOWTO, icon=":material/folder_open:")
+        if db.is_remote():
+            why = db.unavailable_reason()
+            st.error(f"无法读取对象存储中的数据 `{db.location()}`：" + (f"连接失败（{why}）。" if why else
+                     "该位置还没有导出（缺少 _manifest.json）。请先运行 `python -m etl export --parquet 该地址`。"),
+                     icon=":material/cloud_off:")
+        else:
+            st.info(HOWTO, icon=":material/folder_open:")
         return False
     meta = queries.run("meta")
     if meta is not None and not meta.empty:

@@ -181,6 +181,11 @@ def test_unreachable_store_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("GKJB_DB", f"s3://{BUCKET}/nothing-here")
     monkeypatch.setattr(db, "_remote_seen", {})
     assert not db.exists()
+    assert "cannot read" in db.unavailable_reason()
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception and any("无法读取对象存储" in e.value for e in at.error)
 
 
 def test_dask_ingest_writes_partitioned_parquet_to_s3(s3, tmp_path):
