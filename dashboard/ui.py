@@ -141,6 +141,18 @@ def table(df: pd.DataFrame, name: str, key: str, rename: dict | None = None, col
     return ev
 
 
+def report_table(df: pd.DataFrame, name: str, key: str, hint: str | None = None, **kw) -> None:
+    """A selectable table of reports (a `report_id` column): selecting a row shows a link to its 年报详情;
+    `hint` is shown while nothing is selected. Rows without a report (e.g. 缺报) give no link."""
+    ev = table(df, name, key, selectable=True, **kw)
+    rows = ev.selection.rows if ev is not None else []
+    rid = df.iloc[rows[0]]["report_id"] if rows else None
+    if rid is not None and not pd.isna(rid):
+        report_link(int(rid))
+    elif hint:
+        st.caption(hint)
+
+
 def downloads(shown: pd.DataFrame, name: str, key: str) -> None:
     c = st.container(horizontal=True, gap="small")
     c.download_button("下载 CSV", data=lambda: csv_bytes(shown), file_name=f"{name}.csv", mime="text/csv",

@@ -28,12 +28,8 @@ if ui.header("合规监测", f):
             lst = Q.run("findings_list", f, rules=list(pick), limit=1000)
             lst["severity"] = lst["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
             lst["status"] = lst["status"].map(lambda s: fmt.FINDING_STATUS.get(s, s))
-            ev = ui.table(lst, "检查结果明细", "cmp_list", selectable=True, hide=("office_id",), height=360)
-            rows = ev.selection.rows if ev is not None else []
-            if rows and lst.iloc[rows[0]]["report_id"] == lst.iloc[rows[0]]["report_id"]:
-                ui.report_link(int(lst.iloc[rows[0]]["report_id"]))
-            else:
-                st.caption("选中一行可打开对应年报的详情（缺报记录没有年报）。")
+            ui.report_table(lst, "检查结果明细", "cmp_list", hide=("office_id",), height=360,
+                            hint="选中一行可打开对应年报的详情（缺报记录没有年报）。")
     with tab_cov:
         cov = Q.run("coverage", f)
         if cov is None or cov.empty:
@@ -71,11 +67,8 @@ if ui.header("合规监测", f):
                                             key="cov_states")
                     if states:
                         view = view[view["coverage"].isin(states)]
-                    ev = ui.table(view, "报送情况明细", "cov_tbl", selectable=True, hide=("office_id",), height=420,
-                                  rename={"region": "地区"})
-                    rows = ev.selection.rows if ev is not None else []
-                    if rows and view.iloc[rows[0]]["report_id"] == view.iloc[rows[0]]["report_id"]:
-                        ui.report_link(int(view.iloc[rows[0]]["report_id"]))
+                    ui.report_table(view, "报送情况明细", "cov_tbl", hide=("office_id",), height=420,
+                                    rename={"region": "地区"})
     with tab_dup:
         dup = Q.run("duplication_rank", f, limit=100)
         if dup is None:
@@ -84,13 +77,10 @@ if ui.header("合规监测", f):
             ui.empty("当前筛选下没有重复度数据。")
         else:
             dup["kind"] = dup["kind"].map(lambda k: fmt.DUP_KIND.get(k, k))
-            ev = ui.table(dup, "重复度排行", "dup_tbl", selectable=True, hide=("office_id",),
-                          rename={"other_office": "对照单位", "other_year": "对照年度"},
-                          column_config={"相似度": st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                                 max_value=1)})
-            rows = ev.selection.rows if ev is not None else []
-            if rows:
-                ui.report_link(int(dup.iloc[rows[0]]["report_id"]))
+            ui.report_table(dup, "重复度排行", "dup_tbl", hide=("office_id",),
+                            rename={"other_office": "对照单位", "other_year": "对照年度"},
+                            column_config={"相似度": st.column_config.ProgressColumn(format="percent", min_value=0,
+                                                                                   max_value=1)})
             st.caption("相似度超过 50% 通常会被扣分（SPEC DUP-PREV）。")
     with tab_score:
         sc = Q.run("score_rank", f, limit=100)

@@ -53,10 +53,7 @@ if ui.header("数据探索", f):
                                    key="ex_m")
             rows = Q.run("explore_rows", f, m=measure, m2=Q.T3_PROC, limit=1000)
             st.caption(f"{fmt.num(len(rows))} 行（最多显示 1000 行）。点击左侧分面值即可筛选。")
-            ev = ui.table(rows, "年报列表", "ex_rows", selectable=True, height=420)
-            sel = ev.selection.rows if ev is not None else []
-            if sel:
-                ui.report_link(int(rows.iloc[sel[0]]["report_id"]))
+            ui.report_table(rows, "年报列表", "ex_rows", height=420)
     with tab_pivot:
         c = st.columns(4)
         dims = Q.DIMENSIONS

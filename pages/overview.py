@@ -84,10 +84,5 @@ if ui.header("总览", f):
         ui.empty("当前筛选下没有未通过的检查项。")
     else:
         sf["severity"] = sf["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
-        ev = ui.table(sf, "最严重的问题", "ov_findings", selectable=True, hide=("office_id",))
-        rows = ev.selection.rows if ev is not None else []
-        if rows and sf.iloc[rows[0]]["report_id"] == sf.iloc[rows[0]]["report_id"]:
-            ui.report_link(int(sf.iloc[rows[0]]["report_id"]))
-        else:
-            st.caption("选中一行可打开对应年报的详情。")
+        ui.report_table(sf, "最严重的问题", "ov_findings", hide=("office_id",), hint="选中一行可打开对应年报的详情。")
     ui.page_downloads("总览")

@@ -51,7 +51,7 @@ class _Timeout(Exception):
 
 
 @dataclass(slots=True)
-class Glyph:
+class _Box:
     text: str
     x0: float
     top: float
@@ -62,6 +62,9 @@ class Glyph:
     def cx(self) -> float:
         return (self.x0 + self.x1) / 2
 
+
+@dataclass(slots=True)
+class Glyph(_Box):
     @property
     def cy(self) -> float:
         return (self.top + self.bottom) / 2
@@ -71,17 +74,9 @@ class Glyph:
         return max(self.bottom - self.top, 1.0)
 
 
-@dataclass
-class _Seg:  # a run of glyphs on one line without a wide gap
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+@dataclass(slots=True)
+class _Seg(_Box):  # a run of glyphs on one line without a wide gap
+    pass
 
 
 @dataclass
