@@ -9,6 +9,7 @@ Placeholders filled by :func:`build`:
   {wc}     filters over mart_coverage columns              {wcny}  the same without years
   {sumok}  rows that may be added up (no region summary added to its parts)
   {facts}  mart_region_year, or an equivalent projection of report_facts when an office is selected
+  {wfind}  filters over mart_findings (report findings by report, MISSING by office)  {wfind_ny}  without years
   {m}, {m2}, {r}, {c}, {agg}  identifiers chosen by the user, checked against a whitelist
 Named parameters (``$name``) come from the filters and from keyword arguments.
 """
@@ -90,6 +91,20 @@ class Query:
 
 
 FACTS_AS_MART = "(SELECT *, 1 AS n_reports FROM report_facts)"
+
+
+def _office_rank(aggs: str, where: str, order: str, having: str = "", source: str = "report_facts") -> str:
+    """Top offices by some sums: aggregate numbers by office_id alone (no strings in the hash table), keep
+    the top $limit, then look up names and regions in mart_offices for those rows only — at 3.5 M reports
+    the one-phase GROUP BY with any_value(name) took ~1 s, this ~0.15 s."""
+    return f"""
+        WITH top AS (
+            SELECT office_id, {aggs} FROM {source}
+            WHERE office_id IS NOT NULL AND {where} GROUP BY office_id {having}
+            ORDER BY {order}, office_id LIMIT $limit)
+        SELECT top.office_id, n.office, coalesce(n.district, n.city, n.province) AS region,
+               top.* EXCLUDE (office_id)
+        FROM top LEFT JOIN mart_offices n USING (office_id) ORDER BY {order}, top.office_id"""
 COVERAGE_LIMIT = 20000
 
 QUERIES: dict[str, Query] = {
@@ -100,13 +115,12 @@ QUERIES: dict[str, Query] = {
     "filter_facets": Query("SELECT facet, value FROM mart_facets", requires=("mart_facets",),
                            doc="筛选项：年度、单位类型、报告类型、模板"),
     "office_lookup": Query(
-        "SELECT office_id, any_value(office) AS office, any_value(province) AS province, any_value(city) AS city,"
-        " any_value(district) AS district FROM report_facts WHERE office_id IS NOT NULL"
+        "SELECT office_id, office, province, city, district FROM mart_offices WHERE TRUE"
         " AND ($prov IS NULL OR province = $prov) AND ($city IS NULL OR city = $city)"
         " AND ($dist IS NULL OR district = $dist)"
-        " GROUP BY office_id ORDER BY office LIMIT 5000",
+        " ORDER BY office, office_id LIMIT 5000", requires=("mart_offices",),
         sample={"prov": None, "city": None, "dist": None}, doc="单位名称（按所选地区，最多5000个）"),
-    "office_name": Query("SELECT any_value(office) AS office FROM report_facts WHERE office_id = $office_id",
+    "office_name": Query("SELECT office FROM mart_offices WHERE office_id = $office_id", requires=("mart_offices",),
                          sample={"office_id": 1}, doc="一个单位的名称"),
     "counts": Query(
         "SELECT (SELECT count(*) FROM reports) AS n_files,"
@@ -125,10 +139,8 @@ QUERIES: dict[str, Query] = {
     "kpi_findings": Query("""
         SELECT count(*) FILTER (WHERE severity = 'E') AS errors, count(*) FILTER (WHERE severity = 'W') AS warnings,
                count(*) FILTER (WHERE rule = 'MISSING') AS missing
-        FROM findings WHERE status = 'FAIL' AND year = $year
-          AND (report_id IN (SELECT report_id FROM report_facts WHERE {wny})
-               OR (report_id IS NULL AND office_id IN (SELECT office_id FROM mart_coverage WHERE {wcny})))""",
-                          requires=("findings", "report_facts", "mart_coverage"), sample={"year": 2023}),
+        FROM mart_findings WHERE status = 'FAIL' AND year = $year AND {wfind_ny}""",
+                          requires=("mart_findings",), sample={"year": 2023}),
     "by_region": Query(f"""
         SELECT {GRP_F} AS grp, count(*) AS n_reports, count(DISTINCT office_id) AS n_offices,
                sum({T3_NEW}) FILTER (WHERE {{sumok}}) AS new_received,
@@ -145,13 +157,10 @@ QUERIES: dict[str, Query] = {
         SELECT year, report_kind, count(*) AS n_reports FROM report_facts WHERE {wny}
         GROUP BY ALL ORDER BY year"""),
     "serious_findings": Query("""
-        SELECT f.severity, f.rule, f.office, f.year, f.message, f.report_id, f.office_id
-        FROM findings f
-        WHERE f.status = 'FAIL'
-          AND (f.report_id IN (SELECT report_id FROM report_facts WHERE {w})
-               OR (f.report_id IS NULL AND f.office_id IN (SELECT office_id FROM mart_coverage WHERE {wc})))
-        ORDER BY f.severity = 'E' DESC, f.year DESC, f.rule, f.office LIMIT $limit""",
-                              requires=("findings", "report_facts", "mart_coverage"), sample={"limit": 20}),
+        SELECT severity, rule, office, year, message, report_id, office_id
+        FROM mart_findings WHERE status = 'FAIL' AND {wfind}
+        ORDER BY severity = 'E' DESC, year DESC, rule, office LIMIT $limit""",
+                              requires=("mart_findings",), sample={"limit": 20}),
     # -- 主动公开 (table 2) -------------------------------------------------------------------------
     "t2_by_year": Query(f"""
         SELECT year, template, sum(n_reports) AS n_reports, {_sums(ALL_T2)}
@@ -171,14 +180,12 @@ QUERIES: dict[str, Query] = {
     "t3_reasons": Query(f"""
         SELECT {_sums([K(3, r, TOT) for r in T3_REASON_ROWS])}
         FROM {{facts}} WHERE {{wm}} AND {{sumok}}"""),
-    "t3_rank": Query(f"""
-        SELECT office_id, any_value(office) AS office, any_value(coalesce(district, city, province)) AS region,
+    "t3_rank": Query(_office_rank(f"""
                sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
                sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) / nullif(sum({T3_PROC}), 0) AS rate_disclosed,
                sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held,
-               sum({T3_OUT}) AS carried_forward
-        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY office_id
-        ORDER BY new_received DESC NULLS LAST LIMIT $limit""", sample={"limit": 20}),
+               sum({T3_OUT}) AS carried_forward""", "{w} AND {sumok}", "new_received DESC NULLS LAST"),
+                     requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "t3_by_region": Query(f"""
         SELECT {GRP_F} AS grp, sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
                {_sums([G(g) for g in T.T3_OUTCOME_GROUPS])},
@@ -190,11 +197,9 @@ QUERIES: dict[str, Query] = {
     "proc_by_year": Query(f"""
         SELECT year, sum({PROJ}) AS projects, sum({AMT}) AS amount_wan, sum(n_reports) AS n_reports
         FROM {{facts}} WHERE {{wmny}} AND {{sumok}} AND template = '2019' GROUP BY year ORDER BY year"""),
-    "proc_by_office": Query(f"""
-        SELECT office_id, any_value(office) AS office, any_value(coalesce(district, city, province)) AS region,
-               sum({PROJ}) AS projects, sum({AMT}) AS amount_wan
-        FROM report_facts WHERE {{w}} AND {{sumok}} AND template = '2019' GROUP BY office_id
-        ORDER BY amount_wan DESC NULLS LAST LIMIT $limit""", sample={"limit": 20}),
+    "proc_by_office": Query(_office_rank(f"sum({PROJ}) AS projects, sum({AMT}) AS amount_wan",
+                                         "{w} AND {sumok} AND template = '2019'", "amount_wan DESC NULLS LAST"),
+                            requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "proc_by_region": Query(f"""
         SELECT {GRP_F} AS grp, sum({PROJ}) AS projects, sum({AMT}) AS amount_wan, any_value(office_id) AS office_id
         FROM report_facts WHERE {{w}} AND {{sumok}} AND template = '2019' GROUP BY grp
@@ -203,13 +208,12 @@ QUERIES: dict[str, Query] = {
     "t4_by_year": Query(f"""
         SELECT year, {_sums([K(4, b, c) for b in T4_BLOCKS for c in T4_COLS])}
         FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year ORDER BY year"""),
-    "t4_top": Query(f"""
-        SELECT office_id, any_value(office) AS office, any_value(coalesce(district, city, province)) AS region,
+    "t4_top": Query(_office_rank(f"""
                sum({K(4, T4_BLOCKS[0], T4_TOTAL)}) AS review, sum({T4_CASES}) - sum(coalesce({K(4, T4_BLOCKS[0], T4_TOTAL)}, 0)) AS suits,
                sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
-               sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected
-        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY office_id HAVING sum({T4_CASES}) > 0
-        ORDER BY cases DESC, rate_corrected DESC LIMIT $limit""", sample={"limit": 20}),
+               sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected""", "{w} AND {sumok}",
+                                 "cases DESC, rate_corrected DESC", having=f"HAVING sum({T4_CASES}) > 0"),
+                    requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "t4_by_region": Query(f"""
         SELECT {GRP_F} AS grp, sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
                sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected, any_value(office_id) AS office_id
@@ -217,21 +221,13 @@ QUERIES: dict[str, Query] = {
                           sample={"level": "province"}),
     # -- 合规监测 ------------------------------------------------------------------------------------
     "findings_by_rule": Query("""
-        SELECT rule, severity, status, count(*) AS n FROM findings
-        WHERE status IN ('FAIL', 'UNCERTAIN')
-          AND (report_id IN (SELECT report_id FROM report_facts WHERE {w})
-               OR (report_id IS NULL AND office_id IN (SELECT office_id FROM mart_coverage WHERE {wc})
-                   AND (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, year))))
-        GROUP BY ALL ORDER BY n DESC""", requires=("findings", "report_facts", "mart_coverage")),
+        SELECT rule, severity, status, count(*) AS n FROM mart_findings WHERE {wfind}
+        GROUP BY ALL ORDER BY n DESC""", requires=("mart_findings",)),
     "findings_list": Query("""
-        SELECT severity, rule, status, office, year, message, evidence, report_id, office_id FROM findings
-        WHERE status IN ('FAIL', 'UNCERTAIN')
-          AND (report_id IN (SELECT report_id FROM report_facts WHERE {w})
-               OR (report_id IS NULL AND office_id IN (SELECT office_id FROM mart_coverage WHERE {wc})
-                   AND (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, year))))
-          AND (len($rules) = 0 OR list_contains($rules, rule))
+        SELECT severity, rule, status, office, year, message, evidence, report_id, office_id FROM mart_findings
+        WHERE {wfind} AND (len($rules) = 0 OR list_contains($rules, rule))
         ORDER BY severity, rule, year DESC, office LIMIT $limit""",
-                           requires=("findings", "report_facts", "mart_coverage"), sample={"limit": 500, "rules": []}),
+                           requires=("mart_findings",), sample={"limit": 500, "rules": []}),
     "coverage_counts": Query("""
         SELECT coverage, count(*) AS n FROM mart_coverage WHERE {wc} GROUP BY coverage""",
                              requires=("mart_coverage",)),
@@ -241,20 +237,20 @@ QUERIES: dict[str, Query] = {
                report_id, published_on, deadline, days_late
         FROM mart_coverage WHERE {{wc}} ORDER BY office, year LIMIT {COVERAGE_LIMIT}""", requires=("mart_coverage",)),
     "duplication_rank": Query("""
+        WITH top AS (
+            SELECT * FROM duplication WHERE report_id IN (SELECT report_id FROM report_facts WHERE {w})
+            ORDER BY similarity DESC, report_id, kind LIMIT $limit)
         SELECT d.similarity, d.kind, f.office, f.year, o.office AS other_office, o.year AS other_year,
                d.report_id, d.other_report_id, f.office_id
-        FROM duplication d JOIN report_facts f ON f.report_id = d.report_id
+        FROM top d JOIN report_facts f ON f.report_id = d.report_id
         LEFT JOIN report_facts o ON o.report_id = d.other_report_id
-        WHERE {w_f} ORDER BY d.similarity DESC LIMIT $limit""",
+        ORDER BY d.similarity DESC, d.report_id, d.kind""",
                               requires=("duplication", "report_facts"), sample={"limit": 50}),
-    "score_rank": Query("""
-        SELECT s.office_id, any_value(f.office) AS office, any_value(coalesce(f.district, f.city, f.province)) AS region,
-               avg(s.score) AS score, count(*) AS n_years, min(s.score) AS min_score
-        FROM office_scores s JOIN (SELECT DISTINCT office_id, office, province, city, district FROM report_facts
-                                   WHERE {wny}) f USING (office_id)
-        WHERE (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, s.year))
-        GROUP BY s.office_id ORDER BY score ASC LIMIT $limit""",
-                        requires=("office_scores", "report_facts"), sample={"limit": 50}),
+    "score_rank": Query(_office_rank(
+        "avg(score) AS score, count(*) AS n_years, min(score) AS min_score",
+        "office_id IN (SELECT office_id FROM report_facts WHERE {wny}) "
+        "AND (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, year))", "score ASC", source="office_scores"),
+                        requires=("office_scores", "report_facts", "mart_offices"), sample={"limit": 50}),
     "failed_parses": Query("""
         SELECT r.report_id, r.source_path AS file, r.format, r.error_code, r.error_message, r.office_name AS office,
                r.year, r.loaded_at
@@ -293,12 +289,15 @@ QUERIES: dict[str, Query] = {
                    sample={"r": "province", "c": "year", "agg": "sum", "m": None},
                    idents={"r": "dimension", "c": "dimension", "agg": "agg", "m": "measure"}),
     # -- 年报详情 -------------------------------------------------------------------------------------
+    # report_facts holds every report but the failed ones, which come from reports when asked for
     "report_list": Query("""
-        SELECT r.report_id, coalesce(f.office, r.office_name) AS office, r.year, r.report_kind, r.template,
-               r.format, r.status, r.published_on
-        FROM reports r LEFT JOIN report_facts f USING (report_id)
-        WHERE (r.status = 'failed' AND $include_failed) OR r.report_id IN (SELECT report_id FROM report_facts WHERE {w})
-        ORDER BY r.year DESC, office LIMIT $limit""", requires=("reports", "report_facts"),
+        SELECT * FROM (
+            SELECT report_id, office, year, report_kind, template, format, status, published_on
+            FROM report_facts WHERE {w}
+            UNION ALL
+            SELECT report_id, office_name, year, report_kind, template, format, status, published_on
+            FROM reports WHERE status = 'failed' AND $include_failed)
+        ORDER BY year DESC, office, report_id LIMIT $limit""", requires=("reports", "report_facts"),
                          sample={"limit": 500, "include_failed": False}),
     "report_header": Query("""
         SELECT r.*, f.office AS office, f.province, f.city, f.district, f.unit_type, f.region_path
@@ -352,7 +351,7 @@ def build(name: str, filters: Filters | None = None, **args) -> tuple[str, dict]
         "wm": lambda: w(FACT_COLS if use_facts else MART_COLS, True),
         "wmny": lambda: w(FACT_COLS if use_facts else MART_COLS, False),
         "wc": lambda: w(COVERAGE_COLS - {"year"}, True), "wcny": lambda: w(COVERAGE_COLS, False),
-        "w_f": lambda: w(FACT_COLS, True, prefix="f."),
+        "wfind": lambda: _wfind(w, True), "wfind_ny": lambda: _wfind(w, False),
         "sumok": lambda: f.sum_ok(), "facts": lambda: FACTS_AS_MART if use_facts else "mart_region_year",
     }.items():
         if "{" + ph + "}" in sql:
@@ -375,6 +374,13 @@ def build(name: str, filters: Filters | None = None, **args) -> tuple[str, dict]
     if missing:
         raise TypeError(f"query {name}: missing parameters {sorted(missing)}")
     return sql, {k: v for k, v in params.items() if k in wanted}
+
+
+def _wfind(w, years: bool) -> str:
+    """Filters over mart_findings: a report finding by its report's dimensions ({w}); a MISSING finding
+    (no report) by its office's, as mart_coverage is filtered ({wc}) — kind/template do not apply to it."""
+    return (f"((report_id IS NOT NULL AND {w(FACT_COLS, years)}) OR "
+            f"(report_id IS NULL AND {w(COVERAGE_COLS, years)}))")
 
 
 def available(name: str) -> bool:

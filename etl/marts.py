@@ -5,6 +5,9 @@
                       sums (``t3g__<group>__<col>``, groups from the template) so v2019/v2021 line up.
 ``mart_region_year``  sums of every numeric column by year × template × kind × unit type × region.
 ``mart_coverage``     office × year: ok / late / missing / failed, with deadline and days late.
+``mart_regions``, ``mart_facets``  what the sidebar offers, with counts.
+``mart_offices``      one row per office (names, region): office picker, names of ranked offices.
+``mart_findings``     FAIL/UNCERTAIN findings with the filter dimensions (no join at query time).
 
 Key and label names come from :mod:`etl.template`; nothing here spells a canonical key.
 The office dimension is ``office_dim`` when the compliance stage created one, else ``offices``.
@@ -89,7 +92,39 @@ def build_lookup_marts(con) -> dict:
             UNION ALL SELECT 'report_kind', report_kind, n_reports FROM mart_region_year
             UNION ALL SELECT 'template', template, n_reports FROM mart_region_year)
         GROUP BY ALL ORDER BY ALL""")
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("mart_regions", "mart_facets")}
+    # one row per office with its names and region: the office picker and the names of ranked offices
+    # (rankings aggregate numbers by office_id first and look names up here for the top rows only)
+    con.execute("""CREATE OR REPLACE TABLE mart_offices AS
+        SELECT office_id, any_value(office) AS office, any_value(province) AS province, any_value(city) AS city,
+               any_value(district) AS district, any_value(unit_type) AS unit_type, count(*) AS n_reports
+        FROM report_facts WHERE office_id IS NOT NULL GROUP BY office_id ORDER BY province, city, district, office""")
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("mart_regions", "mart_facets", "mart_offices")}
+
+
+def build_findings_mart(con) -> int | None:
+    """``mart_findings``: the findings a user looks at (FAIL, UNCERTAIN) with the dimensions the filters use,
+    so the compliance lists filter and sort one table instead of semi-joining millions of findings with
+    report_facts. Report findings take their report's dimensions; MISSING findings (no report) their
+    office's, with report_kind/template NULL. Skipped (None) before the compliance stage has run."""
+    rels = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                      "WHERE table_schema = current_schema()").fetchall()}
+    if not {"findings", "report_facts", "mart_coverage"} <= rels:
+        return None
+    con.execute("""CREATE OR REPLACE TABLE mart_findings AS
+        SELECT f.severity, f.rule, f.status, f.office, f.year, f.message, f.evidence, f.report_id, f.office_id,
+               r.province, r.city, r.district, r.unit_type, r.report_kind, r.template
+        FROM findings f JOIN report_facts r USING (report_id)
+        WHERE f.status IN ('FAIL', 'UNCERTAIN')
+        UNION ALL
+        SELECT f.severity, f.rule, f.status, f.office, f.year, f.message, f.evidence, NULL, f.office_id,
+               c.province, c.city, c.district, c.unit_type, NULL, NULL
+        FROM findings f JOIN (SELECT office_id, any_value(province) AS province, any_value(city) AS city,
+                                     any_value(district) AS district, any_value(unit_type) AS unit_type
+                              FROM mart_coverage GROUP BY office_id) c USING (office_id)
+        WHERE f.report_id IS NULL AND f.status IN ('FAIL', 'UNCERTAIN')
+        ORDER BY severity, rule, year DESC, office""")
+    return con.execute("SELECT count(*) FROM mart_findings").fetchone()[0]
 
 
 def build(con: duckdb.DuckDBPyConnection) -> dict:
@@ -140,6 +175,7 @@ def build(con: duckdb.DuckDBPyConnection) -> dict:
         """)
         _build_coverage(con, offices)
         build_lookup_marts(con)
+        build_findings_mart(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('marts_built_at', CAST(current_timestamp AS VARCHAR))")
         con.execute("COMMIT")
     except BaseException:

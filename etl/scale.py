@@ -180,6 +180,12 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
             timings["marts"] = round(time.perf_counter() - t0, 2)
             log(f"  marts: {timings['marts']}s")
         _synthetic_compliance(con, step, marts)
+        if marts:  # written by etl.marts.build after the rules in a real warehouse
+            from .marts import build_findings_mart
+            t0 = time.perf_counter()
+            build_findings_mart(con)
+            timings["mart_findings"] = round(time.perf_counter() - t0, 2)
+            log(f"  mart_findings: {timings['mart_findings']}s")
         con.execute("CHECKPOINT")
     finally:
         con.close()

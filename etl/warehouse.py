@@ -2,7 +2,7 @@
 
 Layers (dbt style):
   raw      reports, cells (long form, one row per canonical key with raw text and provenance),
-           section_texts, parse_problems — written by ingest, one transaction per report
+           section_texts, parse_problems — written by ingest, in batches, one transaction per batch
   staging  offices (registry or inferred), findings (compliance engine)
   marts    report_facts (one wide row per report), built by :mod:`etl.marts` after each ingest
 """

@@ -232,3 +232,46 @@ def test_filters_roundtrip():
     assert Filters.from_params(f.to_params()) == f
     cond, params = f.where()
     assert "f_years" in params and "$f_years" in cond
+
+
+def test_scale_rewrites_equal_the_plain_sql(demo_db, use_db):
+    """The queries rewritten for 3.5 M reports (mart_findings, mart_offices, two-phase rankings, report_list
+    from report_facts) give exactly what the plain joins over the base tables give, under several filters."""
+    from dashboard import queries as Q
+    from dashboard.filters import Filters
+    use_db(demo_db)
+    prov, city, year = sql(demo_db, """SELECT province, city, max(year) FROM report_facts WHERE city IS NOT NULL
+                                       GROUP BY ALL ORDER BY count(*) DESC LIMIT 1""")[0]
+    assert sql(demo_db, "SELECT count(*) FROM findings WHERE report_id IS NULL AND status = 'FAIL'")[0][0] > 0
+    assert sql(demo_db, "SELECT count(*) FROM findings WHERE report_id IS NOT NULL AND status = 'FAIL'")[0][0] > 0
+    selections = [Filters(), Filters(years=(year,)), Filters(province=prov, city=city),
+                  Filters(unit_types=("department",), years=(year - 1, year)), Filters(kinds=("gov_self",))]
+    for f in selections:
+        w, p = f.where()
+        wc, pc = f.where(frozenset({"province", "city", "district", "unit_type", "office_id"}))
+        yrs = list(f.years)
+        # findings: report findings by report_facts, MISSING by office coverage and finding year
+        plain = sql(demo_db, f"""
+            SELECT severity, rule, status, office, year, message, report_id, office_id FROM findings
+            WHERE status IN ('FAIL', 'UNCERTAIN')
+              AND (report_id IN (SELECT report_id FROM report_facts WHERE {w})
+                   OR (report_id IS NULL AND office_id IN (SELECT office_id FROM mart_coverage WHERE {wc})
+                       AND (len($yrs) = 0 OR list_contains($yrs, year))))""", {**p, **pc, "yrs": yrs})
+        got = Q.execute("findings_list", f, limit=10 ** 6, rules=[])
+        assert sorted(plain, key=repr) == sorted(
+            got[["severity", "rule", "status", "office", "year", "message", "report_id", "office_id"]]
+            .astype(object).where(got.notna(), None).itertuples(index=False, name=None), key=repr), f
+        # t3 ranking: same offices, same sums, names from the office table
+        plain = sql(demo_db, f"""
+            SELECT office_id, any_value(office), sum({Q.T3_NEW}) AS n FROM report_facts
+            WHERE office_id IS NOT NULL AND {w} AND {f.sum_ok()} GROUP BY office_id
+            ORDER BY n DESC NULLS LAST, office_id LIMIT 15""", p)
+        got = Q.execute("t3_rank", f, limit=15)
+        assert [(r[0], r[1], r[2]) for r in plain] == [
+            (int(a), b, None if c != c else c) for a, b, c in got[["office_id", "office", "new_received"]].itertuples(
+                index=False, name=None)], f
+        # report list: every selected report once, failed ones only when asked for
+        ids = {r[0] for r in sql(demo_db, f"SELECT report_id FROM report_facts WHERE {w}", p)}
+        assert set(Q.execute("report_list", f, include_failed=False, limit=10 ** 6)["report_id"]) == ids
+        failed = {r[0] for r in sql(demo_db, "SELECT report_id FROM reports WHERE status = 'failed'")}
+        assert set(Q.execute("report_list", f, include_failed=True, limit=10 ** 6)["report_id"]) == ids | failed

@@ -1,4 +1,4 @@
-"""Ingest: recursive, idempotent by content, one transaction per report, bad files recorded not fatal."""
+"""Ingest: recursive, idempotent by content, whole reports per transaction, bad files recorded not fatal."""
 import os
 import subprocess
 import sys
