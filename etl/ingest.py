@@ -382,7 +382,7 @@ def refresh(con, report_ids: list[int] | None) -> None:
         from .marts import build
     except ImportError:
         return
-    build(con)
+    build(con, report_ids)  # incremental when report ids are given
 
 
 def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: int):
