@@ -266,37 +266,61 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | 
     summary = Summary(seen=len(files))
     error: Exception | None = None
     with _Lock(db):
-        try:
-            with atomic_warehouse(db) as con:
-                error = _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse,
-                                     dataset, fresh_db=not db.exists())
-        except _Unchanged:
-            pass
+        todo = None
+        if db.exists() and not dataset:  # decide on a read-only look whether copying the warehouse is needed
+            try:
+                ro = W.connect(db, read_only=True)
+                try:
+                    todo = plan_files(ro, files, summary, reparse)
+                finally:
+                    ro.close()
+            except Exception:  # unreadable or old warehouse: let the normal path handle it
+                todo, summary.skipped, summary.replaced = None, 0, 0
+        if todo is not None and not todo:
+            if progress:
+                progress(summary.skipped, len(files), summary)
+        else:
+            try:
+                with atomic_warehouse(db) as con:
+                    error = _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse,
+                                         dataset, fresh_db=not db.exists(), todo=todo)
+            except _Unchanged:
+                pass
     summary.seconds = time.perf_counter() - t0
     if error is not None:
         raise error
     return summary
 
 
-def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse, dataset,
-                 fresh_db) -> Exception | None:
-    if dataset:
-        W.set_meta(con, "dataset", dataset)
+def plan_files(con, files: list[Path], summary: Summary, reparse: bool = False) -> list[tuple[Path, str, int]]:
+    """(file, sha256, size) of the files to parse: content already loaded is skipped (counted in
+    `summary`), a known path with new content is counted as a replacement; an unreadable file gets size -1
+    (it is recorded as failed). Only the files at hand are looked up: a national warehouse has millions."""
     todo: list[tuple[Path, str, int]] = []
-    known_paths = dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall())
+    hashed = []
     for f in files:
         try:
-            sha, size = _sha256(f)
+            hashed.append((f, *_sha256(f)))
         except OSError:
-            sha, size = hashlib.sha256(str(f).encode()).hexdigest(), 0
-            todo.append((f, sha, -1))
-            continue
-        if not reparse and W.known_sha(con, sha):
+            todo.append((f, hashlib.sha256(str(f).encode()).hexdigest(), -1))
+    known_paths = W.loaded_paths(con, [str(f) for f, _, _ in hashed])
+    known = set() if reparse else W.known_shas(con, [sha for _, sha, _ in hashed])
+    for f, sha, size in hashed:
+        if sha in known:
             summary.skipped += 1
             continue
         if str(f) in known_paths and known_paths[str(f)] != sha:
             summary.replaced += 1
         todo.append((f, sha, size))
+    return todo
+
+
+def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse, dataset,
+                 fresh_db, todo=None) -> Exception | None:
+    if dataset:
+        W.set_meta(con, "dataset", dataset)
+    if todo is None:
+        todo = plan_files(con, files, summary, reparse)
     if not todo and not dataset and not fresh_db:
         if progress:
             progress(summary.skipped, len(files), summary)

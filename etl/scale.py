@@ -116,6 +116,10 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
                    NULL, 0.2 + random()
             FROM g JOIN offices o USING (office_id)
             ORDER BY g.report_id""")
+        # ids were given explicitly: move the sequences past them so a later ingest into this warehouse
+        # (bench of incremental ingest at scale) gets fresh ids
+        con.execute(f"SELECT max(nextval('office_id_seq')) FROM range({n_offices})").fetchall()
+        con.execute(f"SELECT max(nextval('report_id_seq')) FROM range({n_reports})").fetchall()
         chunk = 100_000  # insert cells report range by report range: no global sort, no spilling
         ranges = [(lo, min(lo + chunk - 1, n_reports)) for lo in range(1, n_reports + 1, chunk)]
         if marts == "direct":
@@ -379,7 +383,7 @@ def parse_on_dask(files: list[tuple[Path, str, int]], *, scheduler: str | None =
 
 def ingest_dask(args) -> int:
     """``python -m etl ingest PATH... --executor dask [--scheduler tcp://H:P] [--db DB] [--parquet OUT]``."""
-    from .ingest import IngestLocked, Summary, _Lock, _sha256, find_files, load_batched, refresh
+    from .ingest import IngestLocked, Summary, _Lock, find_files, load_batched, plan_files, refresh
 
     t0 = time.perf_counter()
     try:
@@ -403,21 +407,7 @@ def ingest_dask(args) -> int:
             try:
                 if getattr(args, "dataset", None):
                     W.set_meta(con, "dataset", args.dataset)
-                known_paths = dict(con.execute("SELECT source_path, sha256 FROM reports").fetchall())
-                todo = []
-                for f in files:
-                    try:
-                        sha, size = _sha256(f)
-                    except OSError:
-                        import hashlib
-                        todo.append((f, hashlib.sha256(str(f).encode()).hexdigest(), -1))
-                        continue
-                    if not getattr(args, "reparse", False) and W.known_sha(con, sha):
-                        summary.skipped += 1
-                        continue
-                    if str(f) in known_paths and known_paths[str(f)] != sha:
-                        summary.replaced += 1
-                    todo.append((f, sha, size))
+                todo = plan_files(con, files, summary, getattr(args, "reparse", False))
                 results = parse_on_dask(todo, scheduler=getattr(args, "scheduler", None),
                                         workers=getattr(args, "workers", None),
                                         timeout=getattr(args, "timeout", 60) or 60)

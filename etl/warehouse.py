@@ -135,8 +135,20 @@ RETRYABLE_ERRORS = ("parser_error", "timeout", "worker_crash", "memory", "missin
 
 def known_sha(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
     """True when this content is loaded already — except a failure that a retry might fix."""
-    row = con.execute("SELECT status, error_code FROM reports WHERE sha256 = ?", [sha]).fetchone()
-    return row is not None and not (row[0] == "failed" and row[1] in RETRYABLE_ERRORS)
+    return sha in known_shas(con, [sha])
+
+
+def known_shas(con: duckdb.DuckDBPyConnection, shas: list[str]) -> set[str]:
+    """The contents among `shas` that are loaded already (one query; see known_sha)."""
+    rows = con.execute("SELECT sha256, status, error_code FROM reports WHERE sha256 IN (SELECT unnest($s))",
+                       {"s": list(shas)}).fetchall()
+    return {sha for sha, status, code in rows if not (status == "failed" and code in RETRYABLE_ERRORS)}
+
+
+def loaded_paths(con: duckdb.DuckDBPyConnection, paths: list[str]) -> dict[str, str]:
+    """source_path -> sha256 for those of `paths` that are loaded (without reading every report)."""
+    return dict(con.execute("SELECT source_path, sha256 FROM reports WHERE source_path IN (SELECT unnest($p))",
+                            {"p": list(paths)}).fetchall())
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

@@ -190,10 +190,11 @@ def relink_reports(con, report_ids=None) -> int:
     the registry."""
     nm = name_map(con)
     reg = registry_map(con)
-    rows = con.execute("SELECT report_id, office_name, office_id, title, source_path FROM reports").fetchall()
-    if report_ids is not None:
-        want = set(report_ids)
-        rows = [r for r in rows if r[0] in want]
+    if report_ids is None:
+        rows = con.execute("SELECT report_id, office_name, office_id, title, source_path FROM reports").fetchall()
+    else:
+        rows = con.execute("SELECT report_id, office_name, office_id, title, source_path FROM reports "
+                           "WHERE report_id IN (SELECT unnest($ids))", {"ids": list(report_ids)}).fetchall()
     changes = []
     for rid, n, oid, title, path in rows:
         new = None
