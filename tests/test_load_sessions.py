@@ -86,7 +86,13 @@ async def _session(browser, url: str, i: int, until: float, out: dict) -> None:
                 await pg.goto(f"{url}/{_path(name)}", wait_until="domcontentloaded", timeout=120_000)
             else:           # otherwise in-app navigation through the sidebar
                 link = pg.locator(f'[data-testid=stSidebarNav] a[href$="/{name}"]').first
-                await link.click(timeout=60_000, force=True)  # no actionability wait: the app may be re-rendering
+                try:
+                    await link.click(timeout=60_000, force=True)  # no actionability wait: the app may be re-rendering
+                except Exception as e:  # the sidebar was mid-re-render (link detached/hidden): go by URL instead
+                    if "not visible" not in str(e) and "detached" not in str(e):
+                        raise
+                    out["fallbacks"] = out.get("fallbacks", 0) + 1
+                    await pg.goto(f"{url}/{_path(name)}", wait_until="domcontentloaded", timeout=120_000)
             await _settle(pg)
             n_exc = await pg.locator("[data-testid=stException]").count()
             if n_exc:
@@ -168,6 +174,7 @@ def summarise(out: dict, seconds: float) -> dict:
         "rss_end_mb": round(statistics.median(late)) if late else None,
         "rss_max_mb": round(max(r for _, r in rss)) if rss else None,
         "errors": len(out["errors"]),
+        "sidebar_fallbacks": out.get("fallbacks", 0),
     }
 
 
