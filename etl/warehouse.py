@@ -155,12 +155,6 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
-def _delete_report(con, report_id: int) -> None:
-    for t in ("cells", "section_texts", "parse_problems", "report_findings"):
-        con.execute(f"DELETE FROM {t} WHERE report_id = ?", [report_id])
-    con.execute("DELETE FROM reports WHERE report_id = ?", [report_id])
-
-
 def load_result(con: duckdb.DuckDBPyConnection, source_path: str, sha: str, size: int, result: dict) -> int:
     """Load one parse result (or a failure record) in a single transaction; a file that changed since
     it was last loaded replaces its earlier version. Returns the report id."""

@@ -196,3 +196,23 @@ def test_incremental_marts_equal_a_full_rebuild(tmp_path, monkeypatch):
     for t in tables:
         assert con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() == inc[t], t
     con.close()
+
+
+def test_reparse_replaces_every_report_in_place(tmp_path):
+    """--reparse loads the same contents again (same sha256: deleted and inserted in one batch transaction)."""
+    src = tmp_path / "in"
+    _write_corpus(src, 6)
+    db = tmp_path / "w.duckdb"
+    ingest_paths([src], db, workers=1)
+    q = "SELECT r.source_path, c.key, c.value, c.raw FROM reports r JOIN cells c USING (report_id) ORDER BY ALL"
+    con = duckdb.connect(str(db), read_only=True)
+    before, ids_before = con.execute(q).fetchall(), {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
+    con.close()
+    s = ingest_paths([src], db, workers=1, reparse=True)
+    assert s.loaded == 6 and s.skipped == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute(q).fetchall() == before
+    assert not ids_before & {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
+    assert con.execute("SELECT count(*) FROM cells WHERE report_id NOT IN (SELECT report_id FROM reports)").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM report_facts").fetchone()[0] == 6
+    con.close()
