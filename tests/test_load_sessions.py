@@ -40,12 +40,16 @@ def rss_mb(pid: int) -> float:
 
 
 def start_server(db: Path):
+    import tempfile
+
+    log = tempfile.TemporaryFile()
     port = _free_port()
     env = {**os.environ, "GKJB_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
                              "--server.headless", "true", "--server.address", "127.0.0.1",
                              "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+    proc.log = log  # a file, not a pipe: an unread full pipe would block the server's logging (and the server)
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):
         try:
@@ -148,10 +152,12 @@ def run_load(db: Path, sessions: int = 20, seconds: float = 120, sample_every: f
         alive = proc.poll() is None
         proc.terminate()
         try:
-            _, err = proc.communicate(timeout=15)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-            _, err = proc.communicate()
+            proc.wait()
+        proc.log.seek(0)
+        err = proc.log.read()
     out["server_alive"] = alive
     out["server_log_errors"] = [ln for ln in err.decode("utf-8", "replace").splitlines()
                                 if "Traceback" in ln or "Error" in ln][:20]
