@@ -124,24 +124,14 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
         ranges = [(lo, min(lo + chunk - 1, n_reports)) for lo in range(1, n_reports + 1, chunk)]
         if marts == "direct":
             _wide_values(con, step)
-            cells_sql = """
-                INSERT INTO cells
-                SELECT u.report_id, k.key, k.tbl, k.row_key, k.col_key, u.value,
-                       CASE WHEN u.value IS NULL THEN NULL ELSE CAST(u.value AS VARCHAR) END,
-                       CASE WHEN u.value IS NULL THEN 'empty' WHEN u.value = 0 THEN 'zero' ELSE 'number' END,
-                       CASE WHEN k.amount THEN '万元' END, NULL, NULL, '{"line": 40}'
+            cells_sql = _CELLS_INSERT.format(rid="u.report_id", v="u.value") + """
                 FROM (UNPIVOT (SELECT * EXCLUDE (template) FROM _wide WHERE report_id BETWEEN $lo AND $hi)
                       ON COLUMNS(* EXCLUDE (report_id)) INTO NAME col VALUE value) u
                 JOIN reports r USING (report_id)
                 JOIN _keys k ON k.template = r.template AND replace(k.key, '.', '__') = u.col
                 ORDER BY u.report_id"""
         else:
-            cells_sql = """
-                INSERT INTO cells
-                SELECT r.report_id, k.key, k.tbl, k.row_key, k.col_key, v.value,
-                       CASE WHEN v.value IS NULL THEN NULL ELSE CAST(v.value AS VARCHAR) END,
-                       CASE WHEN v.value IS NULL THEN 'empty' WHEN v.value = 0 THEN 'zero' ELSE 'number' END,
-                       CASE WHEN k.amount THEN '万元' END, NULL, NULL, '{"line": 40}'
+            cells_sql = _CELLS_INSERT.format(rid="r.report_id", v="v.value") + """
                 FROM reports r JOIN _keys k ON k.template = r.template,
                      LATERAL (SELECT CASE WHEN random() < 0.08 THEN NULL
                                           WHEN k.amount THEN round(random() * 500, 2)
@@ -194,6 +184,15 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
     finally:
         con.close()
     return timings
+
+
+# the columns of a synthetic cell row, from a report id and a value expression
+_CELLS_INSERT = """
+                INSERT INTO cells
+                SELECT {rid}, k.key, k.tbl, k.row_key, k.col_key, {v},
+                       CASE WHEN {v} IS NULL THEN NULL ELSE CAST({v} AS VARCHAR) END,
+                       CASE WHEN {v} IS NULL THEN 'empty' WHEN {v} = 0 THEN 'zero' ELSE 'number' END,
+                       CASE WHEN k.amount THEN '万元' END, NULL, NULL, '{{"line": 40}}'"""
 
 
 def _wide_values(con, step) -> None:
