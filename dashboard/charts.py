@@ -16,10 +16,17 @@ def _style(fig: go.Figure, title: str | None = None, height: int = 340) -> go.Fi
         height=height, margin=dict(l=10, r=10, t=56 if title else 30, b=10),
         font=dict(family=FONT, size=12), colorway=fmt.PALETTE, legend_title_text="",
         separators=".,", hoverlabel=dict(font_family=FONT),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),  # title left, legend right
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
     )
-    fig.update_yaxes(tickformat=",~r")
-    fig.update_xaxes(tickformat=",~r")
+    if title and fig.layout.showlegend is not False and len(fig.data) > 1:
+        # legend under the title, never over it: room for the title plus two legend rows
+        fig.update_layout(margin_t=96, title=dict(y=0.98, yref="container", yanchor="top"))
+
+    def numbers(ax):  # thousands separators, unless the chart set a format (years, shares) itself
+        if ax.tickformat is None and ax.type != "category":
+            ax.update(tickformat=",~r")
+    fig.for_each_xaxis(numbers)
+    fig.for_each_yaxis(numbers)
     fig.update_layout(bargap=0.35)
     return fig
 
@@ -53,7 +60,7 @@ def line(df: pd.DataFrame, x: str, y: str | list[str], title: str | None = None,
     df, y = _series_names(df, y, labels)
     fig = px.line(df, x=x, y=y, color=color, markers=True, labels=labels, custom_data=custom,
                   color_discrete_sequence=fmt.PALETTE)
-    fig.update_xaxes(title=None, dtick=1 if x == "year" else None)
+    fig.update_xaxes(title=None, dtick=1 if x == "year" else None, tickformat="d" if x == "year" else None)
     return _style(fig, title, height)
 
 
