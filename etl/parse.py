@@ -11,7 +11,7 @@ from . import metadata as M
 from . import template as T
 from .document import Block, Document, ExtractError
 from .extractors import extract
-from .reader import CellRead, read_table
+from .reader import CellRead, is_prose, read_table
 
 _HEADING = re.compile(r"^([一二三四五六])\s*[、.,，：:]\s*(.*)$")
 
@@ -125,6 +125,9 @@ def parse_document(doc: Document) -> dict:
         problems.append({"code": "template_mismatch",
                          "message": f"{year}年报告使用了{found_tpl}版表格（应为{expected}版）", "prov": {}})
 
+    # narrative clauses: numbers a report states in words may decide between readings of glued digits
+    clauses = [c for b in doc.blocks if b.kind == "text" and is_prose(b.text)
+               for c in re.split(r"[。；，;！？]", b.text) if re.search(r"\d", c)]
     values: dict[str, float | int | None] = {k: None for k in T.keys(version)}
     flags: dict[str, str] = {}
     cells: list[dict] = []
@@ -132,7 +135,7 @@ def parse_document(doc: Document) -> dict:
     for number in (2, 3, 4):
         spec = T.TABLES[version][number]
         region = _region(doc, sections, {2: 2, 3: 3, 4: 4}[number])
-        rows, probs = read_table(spec, region)
+        rows, probs = read_table(spec, region, clauses)
         problems.extend(probs)
         tables_found[number] = len(rows)
         for r in spec.rows:

@@ -85,6 +85,7 @@ class Row:
     keywords: tuple[str, ...]  # normalised fragments that identify the row; the longest match wins
     group: str | None = None  # table 3 outcome group (granted/partial/denied/unable/rejected/other)
     block: str | None = None  # table 2 block label, e.g. 第二十条第（一）项
+    mentions: tuple[str, ...] = ()  # words a narrative clause uses when it states this row's figures
 
 
 @dataclass(frozen=True)
@@ -117,14 +118,15 @@ _B1, _B5, _B6, _B8, _B9 = ("第二十条第（一）项", "第二十条第（五
                            "第二十条第（八）项", "第二十条第（九）项")
 
 T2_2019 = TableSpec(2, "2019", (
-    Row("regulations", "规章", ("规章",), block=_B1),
-    Row("normative_docs", "规范性文件", ("规范性文件",), block=_B1),
-    Row("licensing", "行政许可", ("行政许可",), block=_B5),
-    Row("other_services", "其他对外管理服务事项", ("其他对外管理服务事项", "对外管理服务", "其他对外管理"), block=_B5),
-    Row("penalty", "行政处罚", ("行政处罚",), block=_B6),
-    Row("coercion", "行政强制", ("行政强制",), block=_B6),
-    Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=_B8),
-    Row("procurement", "政府集中采购", ("政府集中采购", "集中采购"), block=_B9),
+    Row("regulations", "规章", ("规章",), block=_B1, mentions=("规章",)),
+    Row("normative_docs", "规范性文件", ("规范性文件",), block=_B1, mentions=("规范性文件",)),
+    Row("licensing", "行政许可", ("行政许可",), block=_B5, mentions=("许可",)),
+    Row("other_services", "其他对外管理服务事项", ("其他对外管理服务事项", "对外管理服务", "其他对外管理"), block=_B5,
+        mentions=("对外管理服务",)),
+    Row("penalty", "行政处罚", ("行政处罚",), block=_B6, mentions=("处罚",)),
+    Row("coercion", "行政强制", ("行政强制",), block=_B6, mentions=("强制",)),
+    Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=_B8, mentions=("收费",)),
+    Row("procurement", "政府集中采购", ("政府集中采购", "集中采购"), block=_B9, mentions=("采购",)),
 ), {
     "regulations": _V19_DOCS, "normative_docs": _V19_DOCS,
     "licensing": _V19_ITEMS, "other_services": _V19_ITEMS,
@@ -138,12 +140,13 @@ _V21_DEC = _cols(("decisions", "本年处理决定数量"),)
 _V21_FEES = _cols(("amount_wan", "本年收费金额（单位：万元）", "amount", "万元"),)
 
 T2_2021 = TableSpec(2, "2021", (
-    Row("regulations", "规章", ("规章",), block=_B1),
-    Row("normative_docs", "行政规范性文件", ("行政规范性文件", "规范性文件"), block=_B1),
-    Row("licensing", "行政许可", ("行政许可",), block=_B5),
-    Row("penalty", "行政处罚", ("行政处罚",), block=_B6),
-    Row("coercion", "行政强制", ("行政强制",), block=_B6),
-    Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=_B8),
+    Row("regulations", "规章", ("规章",), block=_B1, mentions=("规章",)),
+    Row("normative_docs", "行政规范性文件", ("行政规范性文件", "规范性文件"), block=_B1,
+        mentions=("规范性文件",)),
+    Row("licensing", "行政许可", ("行政许可",), block=_B5, mentions=("许可",)),
+    Row("penalty", "行政处罚", ("行政处罚",), block=_B6, mentions=("处罚",)),
+    Row("coercion", "行政强制", ("行政强制",), block=_B6, mentions=("强制",)),
+    Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=_B8, mentions=("收费",)),
 ), {
     "regulations": _V21_DOCS, "normative_docs": _V21_DOCS,
     "licensing": _V21_DEC, "penalty": _V21_DEC, "coercion": _V21_DEC, "fees": _V21_FEES,
