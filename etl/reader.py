@@ -76,9 +76,10 @@ _CLAUSE = re.compile(r"[，；：。！？,;]")
 
 def is_prose(text: str) -> bool:
     """A line of narrative: never read as table cells, whatever labels it mentions."""
-    if "。" in text or len(text) > 120:
+    if "。" in text:
         return True
-    return bool(_CLAUSE.search(text) and _PROSE_NUMBER.search(text))
+    clause = _CLAUSE.search(text)
+    return bool(clause and (len(text) > 120 or _PROSE_NUMBER.search(text)))
 
 
 def _pieces(text: str, prov: dict) -> list[tuple[str, dict]]:
@@ -192,6 +193,7 @@ class RowRead:
     complete: bool = True  # False when the candidates are not all the readings (search bounded)
     options: list[list[CellRead]] | None = None  # readings left after the table's identities
     note: str | None = None  # how a reading was chosen among several
+    label: str = ""  # the printed label the values followed (normalised)
 
 
 def _cell_from_token(tok: Tok | None, kind_if_none: str = "empty") -> CellRead:
@@ -336,7 +338,7 @@ class TableReader:
                 n = ncols[key]
                 take = g.values[start:start + n] if len(chosen) > 1 else g.values
                 start += n
-                rows[key] = pending = RowRead(key, n, list(take), g.label_prov)
+                rows[key] = pending = RowRead(key, n, list(take), g.label_prov, label=g.label[-40:])
         return rows, problems
 
     # -- per-row readings ------------------------------------------------------------------------
@@ -600,7 +602,7 @@ class TableReader:
         """Linear identities over rows as ({row key: coefficient}, column index or None for 'per column')."""
         if self.spec.number != 3:
             return []
-        outcomes = T.t3_outcome_rows(self.spec.version)
+        outcomes = T.t3_outcome_rows(self.spec.version, old_other=getattr(self, "old_other", False))
         sum_id = {k: -1 for k in outcomes}
         sum_id["total_processed"] = 1
         ident = {"new_received": 1, "carried_over": 1, "total_processed": -1, "carried_forward": -1}
@@ -628,6 +630,10 @@ class TableReader:
                 options = chosen if len(chosen) == 1 else options
             r.options = options
             r.cells = self._agree(options, r.n, complete=r.complete)
+            excerpt = (r.label + " " + " ".join(t.text for t in r.tokens))[:120]
+            for c in r.cells:
+                if c.flag == "uncertain" and c.prov is not None:
+                    c.prov["excerpt"] = excerpt  # what was printed, for the person who chooses
             if r.note and len(options) == 1:
                 for c in r.cells:
                     c.note = r.note if not c.note else f"{c.note}；{r.note}"
@@ -728,20 +734,30 @@ def read_table(spec: T.TableSpec, blocks: list[Block], clauses: list[str] | None
     ``clauses`` are the report's narrative clauses, whose stated numbers may choose between readings."""
     if spec.number == 4:
         return read_table4(spec, blocks)
-    reader = TableReader(spec)
+    old_other = spec is T.TABLES["2021"][3]
+    reader = TableReader(T.T3_2021_OLD_OTHER if old_other else spec)
     toks = tokenize(blocks)
     groups = group(toks)
     rows, problems = reader.assign(groups)
+    if old_other:
+        if "other" in rows and not any(k in rows for k in T.other_keys_2021()):
+            reader.old_other = True  # a 2021 report printing the 2019 single （六）其他处理 row
+            problems.append({"code": "t3_old_other_row",
+                             "message": "表3按2019版格式印出“（六）其他处理”单行（未分三项），按原样读取",
+                             "prov": rows["other"].label_prov})
+        else:
+            rows.pop("other", None)
     centres = reader.column_centres(rows, reader.header_centres(toks))
     for rr in rows.values():
         reader.read_row(rr, centres)
     reader.resolve(rows, clauses)
     for rr in rows.values():
-        if rr.problem:
-            flags = {c.flag for c in rr.cells or []}
+        flags = {c.flag for c in rr.cells or []}
+        if rr.problem and not (rr.problem == "glued" and "uncertain" not in flags and not rr.note):
             problems.append({"code": rr.problem,
-                             "message": f"表{spec.number}「{spec.row(rr.key).label}」行：" +
-                                        ("数值按勾稽关系推断" if "uncertain" not in flags else "数值无法确定"),
+                             "message": f"表{spec.number}「{reader.spec.row(rr.key).label}」行：" +
+                                        ("数值按勾稽关系推断" if "uncertain" not in flags else "数值无法确定") +
+                                        (f"（{rr.note}）" if rr.note else ""),
                              "prov": rr.label_prov})
     return {k: rr.cells for k, rr in rows.items()}, problems
 

@@ -202,6 +202,10 @@ T3_2021 = TableSpec(3, "2021", _T3_HEAD + (
 ) + _T3_TAIL, {})
 for _t in (T3_2019, T3_2021):
     _t.columns.update({r.key: T3_COLUMNS for r in _t.rows})
+# Reports of 2021 and later whose table 3 still prints the 2019 single （六）其他处理 row: read what is
+# printed, under the 2019 key ``other`` (SPEC §4 maps it to the three 2021 rows for series).
+T3_2021_OLD_OTHER = TableSpec(3, "2021", T3_2021.rows[:-2] + (T3_2019.row("other"),) + T3_2021.rows[-2:],
+                              {r.key: T3_COLUMNS for r in T3_2021.rows + (T3_2019.row("other"),)})
 
 # Rows that count toward total_processed (the outcome rows).
 T3_OUTCOME_GROUPS = ("granted", "partial", "denied", "unable", "rejected", "other")
@@ -275,7 +279,10 @@ def label(version: str, key: str) -> str:
     return f"{r.label} · {c.label}"
 
 
-def t3_outcome_rows(version: str) -> tuple[str, ...]:
+def t3_outcome_rows(version: str, old_other: bool = False) -> tuple[str, ...]:
+    """Outcome rows of table 3; ``old_other``: a 2021 report printing the 2019 single 其他处理 row."""
+    if old_other:
+        return t3_outcome_rows("2019")
     return tuple(r.key for r in TABLES[version][3].rows if r.group in T3_OUTCOME_GROUPS)
 
 
