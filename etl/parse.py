@@ -87,10 +87,20 @@ def detect_template(doc: Document) -> tuple[str | None, dict]:
     return max(score, key=score.get), hits
 
 
-def _amount(cell: CellRead, col: T.Column, version: str, problems: list[dict], key: str) -> CellRead:
+def _header_unit(region: list[Block], col: T.Column) -> str | None:
+    """A unit printed in a column heading (采购总金额（元）) rather than in the cells."""
+    text = T.norm(" ".join(b.text for b in region))
+    m = re.search(re.escape(T.norm(col.label)) + r"[（(](?:单位[:：])?(万元|元)[)）]", text)
+    return m.group(1) if m else None
+
+
+def _amount(cell: CellRead, col: T.Column, version: str, problems: list[dict], key: str,
+            header_unit: str | None = None) -> CellRead:
     """Normalise money to 万元; keep the printed unit; mark a missing unit as unknown."""
     if col.kind != "amount" or cell.value is None:
         return cell
+    if cell.unit is None and header_unit:
+        cell.unit = header_unit
     if cell.unit == "元":
         cell.value = round(cell.value / 10000, 6)
     elif cell.unit is None:
@@ -184,7 +194,8 @@ def parse_document(doc: Document) -> dict:
                 if row_cells is None:
                     c = CellRead(None, None, "missing", None, flag="uncertain")
                 else:
-                    c = _amount(row_cells[i], col, version, problems, key)
+                    c = _amount(row_cells[i], col, version, problems, key,
+                                _header_unit(region, col) if col.kind == "amount" else None)
                 if c.flag:
                     flags[key] = c.flag
                 if c.kind == "text" and c.value is None:

@@ -49,7 +49,13 @@ def is_page_marker(text: str) -> bool:
     return bool(_PAGE_NO.match(t))
 
 
+# Placeholder column headings that converters write (类别 | 数据1 | … | 数据6 | 总计): labels, not values.
+_PLACEHOLDER = re.compile(r"^(?:数据|列|栏|字段|指标|项目|Col(?:umn)?|col(?:umn)?)\s*\d{1,2}$")
+
+
 def _split_glued(text: str) -> tuple[str, str, str | None] | None:
+    if _PLACEHOLDER.match(text.strip()):
+        return None
     m = _GLUED.match(text)
     if m and _CJK.search(m.group("label")) and not m.group("label").endswith(("第", "（", "(")):
         return m.group("label"), m.group("digits"), m.group("unit")

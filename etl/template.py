@@ -169,7 +169,8 @@ _T3_HEAD = (
     Row("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         ("部分公开",), group="partial"),
     Row("denied_state_secret", "1.属于国家秘密", ("国家秘密",), group="denied"),
-    Row("denied_law_prohibited", "2.其他法律行政法规禁止公开", ("法律行政法规禁止", "禁止公开"), group="denied"),
+    Row("denied_law_prohibited", "2.其他法律行政法规禁止公开", ("法律行政法规禁止", "禁止公开", "其他法律", "行政法规"),
+        group="denied"),
     Row("denied_safety_stability", "3.危及“三安全一稳定”", ("三安全一稳定", "危及"), group="denied"),
     Row("denied_third_party", "4.保护第三方合法权益", ("第三方",), group="denied"),
     Row("denied_internal_affairs", "5.属于三类内部事务信息", ("内部事务",), group="denied"),
@@ -228,7 +229,7 @@ TABLES: dict[str, dict[int, TableSpec]] = {
 # Fingerprints (SPEC §3): normalised fragments that only one version prints.
 FINGERPRINTS: dict[str, tuple[str, ...]] = {
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "第二十条第（九）项", "政府集中采购", "采购总金额"),
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "本年收费金额"),
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "本年收费金额", "有效件数", "制发件数"),
 }
 
 # Which document-number the templates were issued under (a v2021 report citing 60号 is suspicious).
