@@ -319,6 +319,8 @@ QUERIES: dict[str, Query] = {
                              requires=("parse_problems",), sample={"rid": 1}),
     "report_score": Query("SELECT score, deductions FROM report_scores WHERE report_id = $rid",
                           requires=("report_scores",), sample={"rid": 1}),
+    "report_reading": Query("SELECT reading FROM reports WHERE report_id = $rid",
+                            requires=("reports",), sample={"rid": 1}),
     "report_dup": Query("""SELECT d.kind, d.similarity, d.other_report_id, o.office AS other_office, o.year AS other_year
         FROM duplication d LEFT JOIN report_facts o ON o.report_id = d.other_report_id WHERE d.report_id = $rid""",
                         requires=("duplication", "report_facts"), sample={"rid": 1}),
