@@ -18,9 +18,10 @@ remembered, and a node budget stops pathological input (a row of 60 digits decid
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_CELL_DIGITS = 12  # no count or amount in a report has more digits than this
-NODE_BUDGET = 60_000  # ≈0.1 s of search: a row that needs more is withheld, not guessed
+NODE_BUDGET = 25_000  # search steps per row (≈0.1 s): a row that needs more is withheld, not guessed
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ def row_shape(kinds: tuple[str, ...], total_of: int | None = None, block: int | 
     return RowShape(tuple(kinds), tuple(sums))
 
 
+@lru_cache(maxsize=65536)
 def _valid(part: str, kind: str) -> bool:
     body = part
     if part[:1] in "+-−":
@@ -66,6 +68,7 @@ def _valid(part: str, kind: str) -> bool:
     return intpart == "0" or not intpart.startswith("0")
 
 
+@lru_cache(maxsize=65536)
 def _value(part: str) -> float | int:
     p = part.replace("−", "-")
     return float(p) if "." in p else int(p)
@@ -85,7 +88,12 @@ def decode(pieces: list[str], shape: RowShape, blanks: int = 0, limit: int = 256
            budget: int = NODE_BUDGET, stats: dict | None = None) -> tuple[list[list[str]], bool]:
     """Readings of ``pieces`` as the cells of ``shape`` with exactly ``blanks`` blank cells ("" in a
     reading). Returns (readings, complete): complete is False when the limit or the budget cut the search.
-    ``stats["nodes"]`` receives the number of search steps taken."""
+    ``stats["nodes"]`` accumulates the search steps taken; the budget counts them, so that every call made
+    for one row (tiers of blank cells, the unbalanced fallback) shares one budget."""
+    if stats is not None:
+        budget -= stats.get("nodes", 0)
+        if budget <= 0:
+            return [], False
     text = "".join(p.replace(",", "") for p in pieces)
     forced: set[int] = set()
     pos = 0
@@ -196,12 +204,12 @@ def digit_count(pieces: list[str]) -> int:
 
 
 def readings(pieces: list[str], shape: RowShape, ok=None, max_blanks: int = 2, min_blanks: int = 0,
-             limit: int = 256) -> tuple[list[list[str]], bool]:
+             limit: int = 256, stats: dict | None = None) -> tuple[list[list[str]], bool]:
     """Readings with as few blank cells as the digits allow (none if possible), filtered by ``ok``
     (a predicate on the numeric values, blanks as 0). Returns (readings, complete)."""
     first = max(min_blanks, shape.n - digit_count(pieces))
     for b in range(first, min(shape.n, first + max_blanks) + 1):
-        found, complete = decode(pieces, shape, blanks=b, limit=limit)
+        found, complete = decode(pieces, shape, blanks=b, limit=limit, stats=stats)
         if ok is not None:
             found = [r for r in found if ok([_value(p) if p else 0 for p in r])]
         if found or not complete:
@@ -213,13 +221,13 @@ def values(reading: list[str]) -> list[float | int]:
     return [_value(p) if p else 0 for p in reading]
 
 
-def unbalanced(pieces: list[str], shape: RowShape) -> list[str] | None:
+def unbalanced(pieces: list[str], shape: RowShape, stats: dict | None = None) -> list[str] | None:
     """The one reading of a row whose printed figures do not add up (real reports print 0 in every 总计
     cell, or a block total that misses a case): the only way the digits can be cut at all, or else the
     only reading in which the most sums hold and every total still covers each of its parts. None when
     the digits leave several readings."""
     free = RowShape(shape.kinds)
-    found, complete = readings(pieces, free, limit=64)
+    found, complete = readings(pieces, free, limit=64, stats=stats)
     if len(found) == 1 and complete:
         return found[0]
     covering = []

@@ -523,19 +523,20 @@ class TableReader:
         shape = self.shape(rr.key)
         ok = (lambda vals: ident(vals)) if ident else None
         rr.problem = "glued"
-        found, complete = G.readings(pieces, shape, ok=ok, max_blanks=0)
+        stats: dict = {}  # one search budget for every attempt on this row
+        found, complete = G.readings(pieces, shape, ok=ok, max_blanks=0, stats=stats)
         if not found and complete and G.digit_count(pieces) >= shape.n:
             # no reading without a blank cell fits: if the digits can be cut only one way, that is what
             # the report prints (its own figures break a rule, which the rules report)
-            only, done = G.decode(pieces, G.RowShape(shape.kinds), limit=2)
+            only, done = G.decode(pieces, G.RowShape(shape.kinds), limit=2, stats=stats)
             if len(only) == 1 and done:
                 found, rr.problem = only, "glued_unbalanced"
         if not found and complete:
-            found, complete = G.readings(pieces, shape, ok=ok, min_blanks=1)
+            found, complete = G.readings(pieces, shape, ok=ok, min_blanks=1, stats=stats)
         if not found and complete and shape.sums:
             # no reading adds up: the report may print figures that do not add up (kept as printed, the
             # rules report it) — read them when the digits still allow only one reading
-            one = G.unbalanced(pieces, shape)
+            one = G.unbalanced(pieces, shape, stats=stats)
             found = [one] if one else []
             rr.problem = "glued_unbalanced" if one else "glued_unreadable"
         rr.candidates = [_glued_reading(r, toks) for r in found]
@@ -803,11 +804,12 @@ def read_table4(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[
         if (len(vals) == 1 and glued) or loose_run:
             shape = G.row_shape(("count",) * 15, block=5)
             pieces = [t.text for t in vals]
-            found, complete = G.readings(pieces, shape)
+            stats: dict = {}
+            found, complete = G.readings(pieces, shape, stats=stats)
             code = "glued"
             if not found and complete:
                 # the printed blocks do not add up (kept as printed; T4-SUM reports it)
-                one = G.unbalanced(pieces, shape)
+                one = G.unbalanced(pieces, shape, stats=stats)
                 found = [one] if one else []
                 code = "glued_unbalanced" if one else "glued_unreadable"
             options = [_glued_reading(r, vals) for r in found] if complete or len(found) == 1 else []
