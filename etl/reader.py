@@ -318,7 +318,8 @@ class TableReader:
                 continue  # blank header cells
             if not matches:
                 # values with no recognisable label: the rest of the previous row, wrapped onto a new line
-                if pending is not None and len([t for t in pending.tokens if t.text]) < pending.n:
+                lone_year = len(g.values) == 1 and re.fullmatch(r"(?:19|20)\d\d", g.values[0].text.strip())
+                if pending is not None and len([t for t in pending.tokens if t.text]) < pending.n and not lone_year:
                     pending.tokens.extend(g.values)
                 else:
                     problems.append({"code": "unlabelled_values",
