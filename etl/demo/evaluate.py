@@ -1,5 +1,5 @@
 """`python -m etl eval DIR`: parse every document of a demo corpus with etl.parse.parse_file (in parallel)
-and compare with its truth. Prints accuracy per format, silent errors (wrong and unflagged) and a final
+and compare with its truth. Prints accuracy per layout (the truth's ``layout``, else its ``format``), silent errors (wrong and unflagged) and a final
 ``cell accuracy X`` line. Scans (truth needs_ocr) are scored separately: the parser should report them as
 needing OCR rather than return numbers."""
 from __future__ import annotations
@@ -44,7 +44,8 @@ def _one(args: tuple[str, str]) -> dict:
             silent += (y is not None and not flagged)
             misses.append((k, x, y, flags.get(k)))
     return {
-        "file": truth["file"], "format": truth["format"], "needs_ocr": truth.get("needs_ocr", False),
+        "file": truth["file"], "format": truth["format"], "layout": truth.get("layout") or truth["format"],
+        "needs_ocr": truth.get("needs_ocr", False),
         "cells": len(truth["values"]), "misses": misses, "silent": silent, "seconds": dt, "error": err,
         "status": res.get("status"), "ocr_reported": bool(res.get("needs_ocr_pages")),
         "meta_ok": {"year": res.get("year") == truth["year"], "template": res.get("template") == truth["template"],
@@ -84,7 +85,7 @@ def evaluate(root: str | Path, workers: int | None = None, verbose: int = 0, out
             scans["right"] += r["cells"] - len(r["misses"])
             scans["silent"] += r["silent"]
             continue
-        p = per[r["format"]]
+        p = per[r["layout"]]
         p["docs"] += 1
         p["cells"] += r["cells"]
         p["right"] += r["cells"] - len(r["misses"])
@@ -94,7 +95,7 @@ def evaluate(root: str | Path, workers: int | None = None, verbose: int = 0, out
         for k, ok in r["meta_ok"].items():
             meta[k][0] += ok
             meta[k][1] += 1
-    out(f"{'format':16s} {'docs':>5s} {'cells':>7s} {'accuracy':>9s} {'silent':>7s} {'crashes':>7s} {'s/doc':>6s}")
+    out(f"{'layout':16s} {'docs':>5s} {'cells':>7s} {'accuracy':>9s} {'silent':>7s} {'crashes':>7s} {'s/doc':>6s}")
     for fmt in sorted(per):
         p = per[fmt]
         out(f"{fmt:16s} {p['docs']:5d} {p['cells']:7d} {p['right'] / max(1, p['cells']):9.4f} {p['silent']:7d} "
