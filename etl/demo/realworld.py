@@ -61,6 +61,7 @@ class Style:
     seps: dict[str, list[str]] = field(default_factory=dict)
     label_gap: dict[str, str] = field(default_factory=dict)  # row address -> text between label and values
     default_sep: str = ""
+    default_gap: str = ""  # text between a row's label and its first value when label_gap does not say
     signed_plus: bool = True  # v2019 本年增/减 printed "+1" for a positive change
     split_heads: tuple[str, ...] = ()  # header words printed with a space inside
     relabel: dict[str, str] = field(default_factory=dict)  # printed label -> damaged label
@@ -116,7 +117,7 @@ def row_text(row: list[G], style: Style, table: int) -> str:
     body = _value_text(vals[0], style)
     for s, c in zip(seps, vals[1:]):
         body += s + _value_text(c, style)
-    return head + style.label_gap.get(addr, "") + body
+    return head + style.label_gap.get(addr, style.default_gap) + body
 
 
 def table_runs(grid: list[list[G]], style: Style, table: int) -> list[tuple[str | None, str]]:
