@@ -233,7 +233,9 @@ def md_split(doc: dict, style: Style) -> bytes:
             if payload == 3:
                 lines += _md_split_t3(doc["tables"][3], style)
             else:
-                grid = [row for row in doc["tables"][payload] if _addr(row) not in style.drop_rows]
+                grid = [[G(c.text + style.t2_unit_header, c.rs, c.cs, c.kind, c.key)
+                         if payload == 2 and style.t2_unit_header and c.kind == "head" and c.text == "采购总金额" else c
+                         for c in row] for row in doc["tables"][payload] if _addr(row) not in style.drop_rows]
                 lines += _md_table(grid, False)
             lines.append("")
             lines += [s for s in style.after.get(payload, [])] + ([""] if style.after.get(payload) else [])
