@@ -35,6 +35,7 @@ PLANT_WEIGHTS = {"T3-IDENT": 1.0, "T3-SUM": 1.0, "T3-ROW": 1.0, "T4-SUM": 0.8, "
                  "DUP-PREV": 1.2, "DUP-PEER": 1.0, "T2-AUTH": 6.0, "T2-UNIT": 1.0, "FMT-TEMPLATE": 0.8,
                  "TEXT-TABLE": 1.0}
 PLANT_RATE = 0.12
+OLD_T3_RATE = 0.2  # share of 2021+ real-world-layout reports printing the 2019 table 3
 MISSING_RATE = 0.025
 
 
@@ -117,6 +118,13 @@ def plan(seed: int = 2019, small: bool = False) -> tuple[list[Office], list[dict
         }
         rules = [r for r in PLANT_WEIGHTS if ok[r]]
         d["planted"].append(rng.choices(rules, [PLANT_WEIGHTS[r] for r in rules])[0])
+    # real-world layouts of 2021+ reports: some still print the 2019 table 3 (one （六）其他处理 row); only
+    # where no numeric problem is planted, so every planted rule keeps breaking exactly its own identity
+    for d in docs:
+        if d["format"] in REALWORLD and T.template_for_year(d["year"]) == D.V21 \
+                and not set(d["planted"]) & (set(D.PLANTERS) | {"FMT-TEMPLATE"}) \
+                and random.Random(f"oldt3-{d['rng_seed']}").random() < OLD_T3_RATE:
+            d["t3_version"] = D.V19
     # peers for DUP-PEER: same year, same unit type, not itself a copier
     by_year: dict[int, list[dict]] = {}
     for d in docs:
@@ -154,6 +162,10 @@ def _finish(d: dict, lat: dict, recipe: dict, by_name: dict) -> None:
     for rule in d["planted"]:
         if rule in D.PLANTERS:
             assert D.PLANTERS[rule](vals, rng, version), (rule, o.name, year)
+    if d.get("t3_version") and d["t3_version"] != version:  # table 3 as the other template prints it
+        old = D.values_for(lat, d["t3_version"])
+        vals = {k: v for k, v in vals.items() if not k.startswith("t3.")}
+        vals.update({k: v for k, v in old.items() if k.startswith("t3.")})
     display: dict[str, str] = {}
     amount_keys = [k for k in T.keys(version) if T.column(version, k).kind == "amount"]
     if "T2-AUTH" in d["planted"]:
@@ -212,7 +224,7 @@ def _model(d: dict, display: dict | None = None) -> dict:
         "section_titles": d["section_titles"], "sign_org": d["sign_org"], "date_cn": d["date_cn"],
         "published_on": d["published_on"], "office_title": d["office_title"],
         "tables": {2: table2(v, d["values"], display, d["amount_style"]),
-                   3: table3(v, d["values"], display, d["social_label"]),
+                   3: table3(d.get("t3_version") or v, d["values"], display, d["social_label"]),
                    4: table4(d["values"])},
     }
 
@@ -224,7 +236,8 @@ def _realworld_bytes(d: dict, rng: random.Random) -> bytes:
     from .tables import fmt_number
     v, vals = d["version"], d["values"]
     display = dict(d["display"])
-    zero_rows = [r.key for r in T.TABLES[v][3].rows
+    v3 = d.get("t3_version") or v
+    zero_rows = [r.key for r in T.TABLES[v3][3].rows
                  if all(vals[T.make_key(3, r.key, c.key)] == 0 for c in T.T3_COLUMNS)]
     if zero_rows and rng.random() < 0.3:  # a blank cell where the page left an empty <td>
         row = rng.choice(zero_rows[-3:])
@@ -239,7 +252,7 @@ def _realworld_bytes(d: dict, rng: random.Random) -> bytes:
             display[amount] = fmt_number(vals[amount], amount=True) + "万元"
             unit_header = "（元）" if rng.random() < 0.3 else None  # header says 元, the cell says 万元
     model = _model(d, display)
-    style = realworld.draw_style(rng, model, d["format"], vals, v)
+    style = realworld.draw_style(rng, model, d["format"], vals, v, v3)
     style.t2_unit_header = unit_header
     if amount and v == D.V19:
         _, row, _ = T.split_key(amount)
@@ -288,6 +301,13 @@ def doc_id(d: dict) -> str:
     return f"{d['year']}-{d['idx']:03d}-{d['office'].name}"
 
 
+def doc_keys(d: dict) -> list[str]:
+    """The canonical keys a document prints: its template's, with table 3 of ``t3_version`` if set."""
+    t3v = d.get("t3_version") or d["version"]
+    return [k for k in T.keys(d["version"]) if not k.startswith("t3.")] + \
+        [k for k in T.keys(t3v) if k.startswith("t3.")]
+
+
 def truth_of(d: dict, rel: str) -> dict:
     o = d["office"]
     t = {
@@ -295,10 +315,12 @@ def truth_of(d: dict, rel: str) -> dict:
         "template": d["version"], "template_expected": d["expected"], "report_kind": o.report_kind,
         "unit_type": o.unit_type, "region_path": o.region_path, "published_on": d["published_on"],
         "deadline": f"{d['year'] + 1}-{o.deadline}", "format": d["format"], "layout": d["format"],
-        "values": {k: d["values"][k] for k in T.keys(d["version"])},
+        "values": {k: d["values"][k] for k in doc_keys(d)},
         "planted": list(d["planted"]), "needs_ocr": d["format"] == "pdf-scan",
         "text_granted": d["text_granted"], "demo": True,
     }
+    if d.get("t3_version"):
+        t["t3_template"] = d["t3_version"]
     if "dup_source" in d:
         t["dup_source"] = d["dup_source"]
     if d.get("copied_by"):

@@ -338,7 +338,8 @@ def beside_sentences(values: dict, version: str, year: int, t3_version: str | No
     return {3: [s3]}
 
 
-def draw_style(rng: random.Random, doc: dict, layout: str, values: dict, version: str) -> Style:
+def draw_style(rng: random.Random, doc: dict, layout: str, values: dict, version: str,
+               t3_version: str | None = None) -> Style:
     """A realistic mix of accidents for one document of ``layout``."""
     st = Style()
     st.archive_header = rng.random() < (0.9 if layout == "archive-oneline" else 0.6)
@@ -360,7 +361,7 @@ def draw_style(rng: random.Random, doc: dict, layout: str, values: dict, version
     if rng.random() < 0.3 and version == "2019":
         st.t2_unit_header = "（元）" if rng.random() < 0.5 else None
     if rng.random() < 0.5:
-        st.beside = beside_sentences(values, version, doc["year"])
+        st.beside = beside_sentences(values, version, doc["year"], t3_version)
     # rows left out / damaged labels where the report prints nothing but zeros in them
     first = T.TABLES[version][2].rows[0].key  # 规章: many offices have none and leave the row out
     reg = [T.make_key(2, first, c.key) for c in T.TABLES[version][2].columns[first]]
