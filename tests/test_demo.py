@@ -252,6 +252,9 @@ def test_duplication_is_meaningful():
 
 
 _HAS_PARSER = importlib.util.find_spec("etl.parse") is not None
+# Layouts whose table cells are glued with no separator (web text, archived pages on one line, line-per-row
+# web text with damaged labels): some rows have several valid readings, withheld by design.
+GLUED_LAYOUTS = ("glued", "archive-oneline", "web-lines")
 
 
 @pytest.mark.skipif(not _HAS_PARSER, reason="etl.parse not available")
@@ -264,7 +267,7 @@ def test_eval_accuracy_per_format(corpus):
     assert len(res["per_format"]) >= 8
     for fmt, p in res["per_format"].items():
         assert p["docs"] >= 10, fmt
-        if fmt == "glued":
+        if fmt in GLUED_LAYOUTS:
             # Web text with every cell of a row glued together: table 3's identities decide most rows, but a
             # table-2 row like 规范性文件1137 (1|1|37 or 11|3|7) or a glued table 4 can have several valid
             # readings. The parser withholds those (null + uncertain) instead of guessing, so accuracy stays
