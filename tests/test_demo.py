@@ -206,6 +206,7 @@ def test_realworld_layouts(corpus, truths):
     assert any(re.search(r"^（三）不$", x, re.M) for x in lines)  # a group label broken over two lines
     old = [t for t in truths if t.get("t3_template")]
     assert old and all(t["template"] == T.VERSIONS[1] and t["year"] >= 2021 for t in old)
+    assert all("FMT-TABLES" in t["planted"] for t in old)
     other19 = next(r.key for r in T.TABLES[T.VERSIONS[0]][3].rows if r.group == "other")
     assert all(D.k3(other19, D.T3_TOTAL) in t["values"] for t in old)
 

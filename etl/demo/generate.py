@@ -118,13 +118,15 @@ def plan(seed: int = 2019, small: bool = False) -> tuple[list[Office], list[dict
         }
         rules = [r for r in PLANT_WEIGHTS if ok[r]]
         d["planted"].append(rng.choices(rules, [PLANT_WEIGHTS[r] for r in rules])[0])
-    # real-world layouts of 2021+ reports: some still print the 2019 table 3 (one （六）其他处理 row); only
-    # where no numeric problem is planted, so every planted rule keeps breaking exactly its own identity
+    # real-world layouts of 2021+ reports: some still print the 2019 table 3 (one （六）其他处理 row), which
+    # FMT-TABLES reports; only where no numeric problem is planted, so every planted rule keeps breaking
+    # exactly its own identity
     for d in docs:
         if d["format"] in REALWORLD and T.template_for_year(d["year"]) == D.V21 \
                 and not set(d["planted"]) & (set(D.PLANTERS) | {"FMT-TEMPLATE"}) \
                 and random.Random(f"oldt3-{d['rng_seed']}").random() < OLD_T3_RATE:
             d["t3_version"] = D.V19
+            d["planted"].append("FMT-TABLES")  # table 3 lacks the template's rows: a finding, not a misread
     # peers for DUP-PEER: same year, same unit type, not itself a copier
     by_year: dict[int, list[dict]] = {}
     for d in docs:
