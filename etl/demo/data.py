@@ -272,9 +272,11 @@ def t3_cols() -> tuple[str, ...]:
     return APPL + (T3_TOTAL,)
 
 
-def broken_rules(vals: dict, version: str) -> set[str]:
-    """Which single-report table rules the printed values break (SPEC §7)."""
+def broken_rules(vals: dict, version: str, t3_version: str | None = None) -> set[str]:
+    """Which single-report table rules the printed values break (SPEC §7); ``t3_version`` when table 3
+    follows the other template."""
     out = set()
+    version = t3_version or version  # only table 3 depends on the version here
     outcomes = T.t3_outcome_rows(version)
     for c in t3_cols():
         if vals[k3(NEW, c)] + vals[k3(CO, c)] != vals[k3(TP, c)] + vals[k3(CF, c)]:
