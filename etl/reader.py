@@ -259,6 +259,29 @@ def _to_num(s: str) -> float | int:
 _DIGITISH = re.compile(r"[+\-−]?\d[\d.,+\-−]*")
 
 
+def decode_run(pieces: list[str], shape: G.RowShape, ok=None) -> tuple[list[list[str]], bool, str]:
+    """Readings of a glued run, in order of preference: without blank cells; else the one cut the digits
+    allow when there is exactly one (the report's own figures break a sum: kept as printed, the rules report
+    it); else with blank cells; else, when nothing adds up, the one reading G.unbalanced accepts.
+    Returns (readings, complete, problem code)."""
+    stats: dict = {}  # one search budget for every attempt on this run
+    found, complete = G.readings(pieces, shape, ok=ok, max_blanks=0, stats=stats)
+    if found or not complete:
+        return found, complete, "glued"
+    if G.digit_count(pieces) >= shape.n:
+        only, done = G.decode(pieces, G.RowShape(shape.kinds), limit=2, stats=stats)
+        if len(only) == 1 and done:
+            return only, True, "glued_unbalanced"
+    found, complete = G.readings(pieces, shape, ok=ok, min_blanks=1, stats=stats)
+    if found or not complete:
+        return found, complete, "glued"
+    if shape.sums:
+        one = G.unbalanced(pieces, shape, stats=stats)
+        if one:
+            return [one], True, "glued_unbalanced"
+    return [], True, "glued_unreadable"
+
+
 def _glued_reading(parts: list[str], toks: list[Tok]) -> list[CellRead]:
     """Cells of one reading of glued pieces, each with the provenance of the piece it was cut from."""
     bounds, pos = [], 0
@@ -319,7 +342,10 @@ class TableReader:
             if not matches:
                 # values with no recognisable label: the rest of the previous row, wrapped onto a new line
                 lone_year = len(g.values) == 1 and re.fullmatch(r"(?:19|20)\d\d", g.values[0].text.strip())
-                if pending is not None and len([t for t in pending.tokens if t.text]) < pending.n and not lone_year:
+                # a row read from a line of text is complete on its line (its cells may be glued, not wrapped)
+                on_its_line = any(t.loose for t in pending.tokens) if pending is not None else False
+                if pending is not None and len([t for t in pending.tokens if t.text]) < pending.n and \
+                        not lone_year and not on_its_line:
                     pending.tokens.extend(g.values)
                 else:
                     problems.append({"code": "unlabelled_values",
@@ -520,26 +546,7 @@ class TableReader:
 
     def read_glued(self, rr: RowRead, toks: list[Tok], ident) -> None:
         """Cut digit pieces into the row's cells (etl.glued); identities of the table choose later."""
-        pieces = [t.text for t in toks]
-        shape = self.shape(rr.key)
-        ok = (lambda vals: ident(vals)) if ident else None
-        rr.problem = "glued"
-        stats: dict = {}  # one search budget for every attempt on this row
-        found, complete = G.readings(pieces, shape, ok=ok, max_blanks=0, stats=stats)
-        if not found and complete and G.digit_count(pieces) >= shape.n:
-            # no reading without a blank cell fits: if the digits can be cut only one way, that is what
-            # the report prints (its own figures break a rule, which the rules report)
-            only, done = G.decode(pieces, G.RowShape(shape.kinds), limit=2, stats=stats)
-            if len(only) == 1 and done:
-                found, rr.problem = only, "glued_unbalanced"
-        if not found and complete:
-            found, complete = G.readings(pieces, shape, ok=ok, min_blanks=1, stats=stats)
-        if not found and complete and shape.sums:
-            # no reading adds up: the report may print figures that do not add up (kept as printed, the
-            # rules report it) — read them when the digits still allow only one reading
-            one = G.unbalanced(pieces, shape, stats=stats)
-            found = [one] if one else []
-            rr.problem = "glued_unbalanced" if one else "glued_unreadable"
+        found, complete, rr.problem = decode_run([t.text for t in toks], self.shape(rr.key), ident)
         rr.candidates = [_glued_reading(r, toks) for r in found]
         rr.complete = complete
 
@@ -803,16 +810,7 @@ def read_table4(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[
         cells = [_cell_from_token(t) for t in vals]
     else:
         if (len(vals) == 1 and glued) or loose_run:
-            shape = G.row_shape(("count",) * 15, block=5)
-            pieces = [t.text for t in vals]
-            stats: dict = {}
-            found, complete = G.readings(pieces, shape, stats=stats)
-            code = "glued"
-            if not found and complete:
-                # the printed blocks do not add up (kept as printed; T4-SUM reports it)
-                one = G.unbalanced(pieces, shape, stats=stats)
-                found = [one] if one else []
-                code = "glued_unbalanced" if one else "glued_unreadable"
+            found, complete, code = decode_run([t.text for t in vals], G.row_shape(("count",) * 15, block=5))
             options = [_glued_reading(r, vals) for r in found] if complete or len(found) == 1 else []
         elif not glued and len(vals) < 15:
             code = "missing_cells"

@@ -32,6 +32,10 @@ _ITEM = re.compile(r"[1-9](?=[.．、][\u4e00-\u9fff“\"])")
 # a label starting right after digits, unless the character is a unit or part of a date
 _UNITS = "元万件条个年月日号项次人家份余多届季周天倍亿千百"
 _DIGIT_THEN_LABEL = re.compile(rf"(?<=\d)(?=[\u4e00-\u9fff])(?![{_UNITS}])")
+# a year starting a sentence right after a row's digits: "…继续办理60000062024年，…"
+_DIGIT_THEN_YEAR = re.compile(r"(?<=\d)(?=(?:19|20)\d{2}\s*年)")
+_CLAUSE = re.compile(r"[，；：。！？,;]")
+_BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
 
 def needs_unfold(line: str) -> bool:
@@ -51,6 +55,7 @@ def _cuts(segment: str, fine: bool) -> list[int]:
         for rx in (_BLOCK, _ROW_NUMERAL, _ITEM):
             cuts.update(m.start() for m in rx.finditer(segment))
         cuts.update(m.start() for m in _DIGIT_THEN_LABEL.finditer(segment))
+        cuts.update(m.start() for m in _DIGIT_THEN_YEAR.finditer(segment))
     # never cut inside a block label (第二十条第（一）项) or between a numeral and its 、
     for m in _BLOCK.finditer(segment):
         cuts.difference_update(range(m.start() + 1, m.end()))
@@ -84,14 +89,20 @@ def unfold(line: str) -> list[tuple[int, str]]:
                 continue
             s_off = off + start
             start += len(sent)
-            heads = [0, *_cuts(sent, fine=False), len(sent)]
-            for a, b in zip(heads, heads[1:]):
-                part = sent[a:b]
-                prose = part.rstrip().endswith(("。", "！", "？"))
-                bounds = [0] if prose else [0, *_cuts(part, fine=True)]
-                for c, d in zip(bounds, [*bounds[1:], len(part)]):
-                    piece = part[c:d]
-                    if piece.strip():
-                        lead = len(piece) - len(piece.lstrip())
-                        out.append((s_off + a + c + lead, piece.strip()))
+            bounds = [0, *_cuts(sent, fine=True), len(sent)]
+            # a piece with a clause mark is prose: consecutive prose pieces are one sentence again, so
+            # that only table text (labels and digits) stands on lines of its own
+            merged: list[list[int]] = []
+            for a, b in zip(bounds, bounds[1:]):
+                # (marks inside brackets belong to labels: （单位：万元）, （区分处理的，只计这一情形…）)
+                prose = bool(_CLAUSE.search(_BRACKETED.sub("", sent[a:b])))
+                if merged and prose and merged[-1][2]:
+                    merged[-1][1] = b
+                else:
+                    merged.append([a, b, prose])
+            for a, b, _ in merged:
+                piece = sent[a:b]
+                if piece.strip():
+                    lead = len(piece) - len(piece.lstrip())
+                    out.append((s_off + a + lead, piece.strip()))
     return out
