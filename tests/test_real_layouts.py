@@ -334,7 +334,6 @@ ORG1 = "青川市生态环境局"
 def _class1(version: str):
     """Values, style, expectations of an archived page on one line (traps of the issue, invented numbers)."""
     year = YEAR[version]
-    spec2 = T.TABLES[version][2]
     granted, partial = first_row(version, 3, "granted"), first_row(version, 3, "partial")
     unclear = "unable_unclear"
     repeat = "rejected_repeat"

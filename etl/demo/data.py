@@ -326,6 +326,17 @@ def plant_t3_row(vals: dict, rng: random.Random, version: str) -> bool:
     return False
 
 
+def plant_t3_zero_totals(vals: dict, rng: random.Random, version: str) -> bool:
+    """0 printed in every 总计 (total column) cell of table 3, as some real reports do: the rows no longer add
+    up (T3-ROW); the identities per column still hold (the total column is all zeros)."""
+    keys = [k3(r.key, T3_TOTAL) for r in T.TABLES[version][3].rows]
+    if not any(vals[k] for k in keys):
+        return False
+    for k in keys:
+        vals[k] = 0
+    return True
+
+
 def plant_t4_sum(vals: dict, rng: random.Random, version: str) -> bool:
     b = rng.choice(T4_BLOCKS)
     vals[k4(b, T4_TOTAL)] += rng.choice((1, 1, 2, 3))

@@ -162,7 +162,9 @@ def _finish(d: dict, lat: dict, recipe: dict, by_name: dict) -> None:
     version = D.V19 if "FMT-TEMPLATE" in d["planted"] else expected
     vals = D.values_for(lat, version)
     for rule in d["planted"]:
-        if rule in D.PLANTERS:
+        if rule == "T3-ROW" and d["format"] in REALWORLD:
+            assert D.plant_t3_zero_totals(vals, rng, version), (rule, o.name, year)  # 0 in every 总计 cell
+        elif rule in D.PLANTERS:
             assert D.PLANTERS[rule](vals, rng, version), (rule, o.name, year)
     if d.get("t3_version") and d["t3_version"] != version:  # table 3 as the other template prints it
         old = D.values_for(lat, d["t3_version"])
@@ -193,6 +195,8 @@ def _finish(d: dict, lat: dict, recipe: dict, by_name: dict) -> None:
     office_title = o.name
     if o.report_kind == "department" and o.aliases and rng.random() < 0.05:
         office_title = o.aliases[0]
+    elif d["format"] in REALWORLD and o.unit_type == "township" and o.aliases and rng.random() < 0.3:
+        office_title = o.aliases[0]  # web pages of a county site name its towns without the county
     late = "TIMELY" in d["planted"]
     pub = _pub_date(rng, year, o, late)
     ctx = {"Y": year, "org": office_title, "me": N.self_ref(o.name, o.unit_type, o.report_kind), "kind": o.report_kind,
