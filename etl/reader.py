@@ -645,7 +645,11 @@ class TableReader:
                 options = chosen if len(chosen) == 1 else options
             r.options = options
             r.cells = self._agree(options, r.n, complete=r.complete)
-            excerpt = (r.label + " " + " ".join(t.text for t in r.tokens))[:120]
+            kws = self.spec.row(r.key).keywords
+            hits = [(r.label.rfind(k) + len(k), len(k), r.label.rfind(k)) for k in kws if k in r.label]
+            at = max(hits)[2] if hits else -1
+            label = r.label[at:] if at >= 0 else r.label[-24:]  # the row's own label, not the block heading
+            excerpt = (label + " " + " ".join(t.text for t in r.tokens))[:120]
             for c in r.cells:
                 if c.flag == "uncertain" and c.prov is not None:
                     c.prov["excerpt"] = excerpt  # what was printed, for the person who chooses
