@@ -51,6 +51,7 @@ class Volume:
     label: str
     keys: tuple[str, ...]
     same_template: bool = False  # table 2 measures differ between the 2019 and 2021 templates (SPEC §3)
+    universal: bool = False      # every office has some, whatever its function (not so: 行政处罚, 复议诉讼)
 
     def value(self, values: Mapping[str, float | None]) -> float | None:
         return _sum(values, self.keys)
@@ -101,8 +102,8 @@ CORRECTED = Rate("corrected", "纠错率", "结果纠正 ÷（总计 − 尚未�
                  den_minus=tuple(T.make_key(4, b, _T4_PENDING) for b in _T4_BLOCKS))
 RATES = {r.id: r for r in (DISCLOSED, CORRECTED)}
 
-NEW_RECEIVED = Volume("new_received", "本年新收政府信息公开申请数", (_t3("new_received"),))
-PROCESSED = Volume("processed", "办理结果总计", (_t3("total_processed"),))
+NEW_RECEIVED = Volume("new_received", "本年新收政府信息公开申请数", (_t3("new_received"),), universal=True)
+PROCESSED = Volume("processed", "办理结果总计", (_t3("total_processed"),), universal=True)
 CASES = Volume("cases", "行政复议和行政诉讼案件数", tuple(T.make_key(4, b, _T4_TOTAL) for b in _T4_BLOCKS))
 LICENSING = Volume("licensing", "行政许可处理决定数", (T.make_key(2, "licensing", "decisions"),), same_template=True)
 PENALTY = Volume("penalty", "行政处罚处理决定数", (T.make_key(2, "penalty", "decisions"),), same_template=True)
