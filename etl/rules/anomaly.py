@@ -61,20 +61,23 @@ def _z(x, med, mad, mean_ad) -> float | None:
     return None
 
 
-def _values(con, ids: list[int]) -> pd.DataFrame:
-    """One row per report (index report_id), one column per key some measure reads (NaN: blank/absent)."""
+def _values(con, ids: list[int]) -> tuple[pd.DataFrame, dict[int, str]]:
+    """One row per report (index report_id), one column per key some measure reads (NaN: blank/absent);
+    and the reports' templates."""
     keys = M.needed_keys()
     if not ids:
-        return pd.DataFrame(columns=keys, dtype=float)
+        return pd.DataFrame(columns=keys, dtype=float), {}
     con.register("_anom_ids", pd.DataFrame({"id": pd.Series(sorted(set(ids)), dtype="int64")}))
     try:
         pivot_in = ", ".join(f"'{k}'" for k in keys)
         df = con.execute(f"""PIVOT (SELECT report_id, key, value FROM cells
                                     WHERE report_id IN (SELECT id FROM _anom_ids) AND list_contains(?, key))
                              ON key IN ({pivot_in}) USING max(value) GROUP BY report_id""", [keys]).df()
+        templates = dict(con.execute("SELECT report_id, template FROM reports "
+                                     "WHERE report_id IN (SELECT id FROM _anom_ids)").fetchall())
     finally:
         con.unregister("_anom_ids")
-    return df.set_index("report_id").reindex(columns=keys).astype(float)
+    return df.set_index("report_id").reindex(columns=keys).astype(float), templates
 
 
 def _measures(df: pd.DataFrame) -> tuple[dict, dict]:
@@ -135,7 +138,6 @@ def anomaly_findings(con, meta: dict[int, dict], report_ids: list[int] | None, p
     """Findings of the anomaly rules for everything ``report_ids`` affects (all reports when None); returns
     (findings, the report ids whose anomaly findings they replace). Each finding carries ``report_id``."""
     th = policy.data["thresholds"]
-    templates = dict(con.execute("SELECT report_id, template FROM reports").fetchall())
     ok = {rid: m for rid, m in meta.items() if m["status"] != "failed" and m["year"] is not None}
 
     def group(m):
@@ -173,7 +175,8 @@ def anomaly_findings(con, meta: dict[int, dict], report_ids: list[int] | None, p
     tgroups = {group(ok[r]) for r in targets if r in ok} - {None}
     prevs = {r: prev_of(r) for r in targets if r in ok}
     need = set(targets) | {r for g in tgroups for r in groups[g]} | {p for p in prevs.values() if p is not None}
-    vols, rates = _measures(_values(con, sorted(need)))
+    values, templates = _values(con, sorted(need))
+    vols, rates = _measures(values)
     den_min = float(th["anomaly_rate_min_den"])
 
     stats: dict[tuple, _Group] = {}
