@@ -92,7 +92,7 @@ def test_jump_outlier_and_zero_with_evidence(con, tmp_path):
 
     # far from peers: the rate, the peers' median, MAD and robust z, recomputed here independently
     ev = fails[(low, 2023, "ANOM-RATE")]["evidence"]
-    c = next(c for c in ev["checks"] if c["measure"] == "disclosed")
+    c = c_rate = next(c for c in ev["checks"] if c["measure"] == "disclosed")
     processed = base_values(1) + 2
     assert c["value"] == pytest.approx(3 / processed, abs=1e-4)  # 2 granted + 1 partial
     peers = np.array([(base_values(i) + 1) / (base_values(i) + 2) for i in range(len(PEERS)) if PEERS[i] not in
@@ -126,8 +126,11 @@ def test_jump_outlier_and_zero_with_evidence(con, tmp_path):
     from etl.notice import collect
     n = collect(con, "示例省/青川市", 2023)
     items = {(o["office"], i["rule"]): i for o in n.problems for i in o["items"]}
-    assert "中位数" in items[(low, "ANOM-RATE")]["evidence"]
-    assert "6.0倍" in items[(jump, "ANOM-YOY")]["evidence"]
+    assert "6.0倍" in items[(jump, "ANOM-YOY")]["message"]
+    assert f"对照：{jump}-2022.txt" in items[(jump, "ANOM-YOY")]["evidence"]
+    assert f"稳健Z {c_rate['z']:+.1f}" in items[(low, "ANOM-RATE")]["evidence"]
+    assert "MAD" in items[(low, "ANOM-RATE")]["evidence"]
+    assert "其中为0的占0%" in items[(zero, "ANOM-ZERO")]["evidence"]
 
 
 def test_ordinary_variation_stays_quiet(con):

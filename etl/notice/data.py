@@ -160,8 +160,16 @@ def evidence_text(evidence: str | dict | None, file: str | None) -> str:
         bits.append(f"对照：{PurePath(str(ev['other_file'])).name}")
     elif ev.get("prev_file"):
         bits.append(f"对照：{PurePath(str(ev['prev_file'])).name}")
-    if isinstance(ev.get("comparison"), str):  # anomaly checks state their comparison
-        bits.append(ev["comparison"])
+    for c in ev.get("checks") or []:  # anomaly checks: the statistics behind the comparison in the message
+        if not isinstance(c, dict):
+            continue
+        if c.get("mad") is not None and c.get("denominator"):
+            z = "—" if c.get("z") is None else f"{c['z']:+.1f}"
+            bits.append(f"{c.get('label', '')} {c['numerator']:g}/{c['denominator']:g}，同类{c.get('n_peers')}家中位数"
+                        f"{c['peer_median']:.1%}、MAD {c['mad']:.1%}，稳健Z {z}")
+        elif c.get("peer_zero_share") is not None and "peer_median" in c and c.get("value") == 0:
+            bits.append(f"{c.get('label', '')}：同类{c.get('n_peers')}家中位数{c['peer_median']:g}，"
+                        f"其中为0的占{c['peer_zero_share']:.0%}")
     return "；".join(bits)
 
 

@@ -69,14 +69,11 @@ def render(blocks: list[tuple], banner: str | None = None) -> bytes:
             t.style = "Table Grid"
             t.alignment = WD_TABLE_ALIGNMENT.CENTER
             total = sum(widths)
-            usable = 21 - 4.4
-            for j, w in enumerate(widths):
-                for cell in t.columns[j].cells:
-                    cell.width = Cm(usable * w / total)
-            for i, row in enumerate([header] + rows):
-                for j, text in enumerate(row):
-                    cell = t.cell(i, j)
-                    cell.paragraphs[0].text = ""
+            width = [Cm((21 - 4.4) * w / total) for w in widths]
+            # row by row (Table.cell(i, j) rebuilds the whole grid on every call: quadratic)
+            for i, (tr, row) in enumerate(zip(t.rows, [header] + rows)):
+                for j, (cell, text) in enumerate(zip(tr.cells, row)):
+                    cell.width = width[j]
                     _font(cell.paragraphs[0].add_run(str(text)), HEAD_FONT if i == 0 else BODY_FONT, 9, i == 0)
             t.rows[0]._tr.get_or_add_trPr().append(_tbl_header())  # header row repeats on every page
             doc.add_paragraph()
