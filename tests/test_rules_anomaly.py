@@ -160,6 +160,21 @@ def test_blank_is_not_zero(con):
     assert f[(PEERS[0], "ANOM-RATE")]["status"] == "NOT_ASSESSABLE"
 
 
+def test_ocr_numbers_give_uncertain(con):
+    """The same outlier read by OCR from a scan: a doubt to check (UNCERTAIN), not a FAIL."""
+    low = PEERS[1]
+    for i, name in enumerate(PEERS):
+        r = report(name, 2023, base_values(i), low_disclosure=name == low)
+        if name == low:
+            r["needs_ocr_pages"] = [1, 2]
+        load(con, r)
+    refresh(con)
+    f = {(x["office"], x["rule"]): x for x in findings(con) if x["status"] in ("FAIL", "UNCERTAIN")}
+    assert set(f) == {(low, "ANOM-RATE")}
+    assert f[(low, "ANOM-RATE")]["status"] == "UNCERTAIN" and "OCR" in f[(low, "ANOM-RATE")]["message"]
+    assert f[(low, "ANOM-RATE")]["evidence"]["checks"][0]["z"] < -3.5
+
+
 def test_incremental_refresh(con):
     """A new report changes its peers' statistics and its office's next year: both are recomputed."""
     jump, low = PEERS[0], PEERS[1]

@@ -61,23 +61,25 @@ def _z(x, med, mad, mean_ad) -> float | None:
     return None
 
 
-def _values(con, ids: list[int]) -> tuple[pd.DataFrame, dict[int, str]]:
+def _values(con, ids: list[int]) -> tuple[pd.DataFrame, dict[int, str], set[int]]:
     """One row per report (index report_id), one column per key some measure reads (NaN: blank/absent);
-    and the reports' templates."""
+    the reports' templates; the reports whose numbers were read by OCR (never confident, see view.py)."""
     keys = M.needed_keys()
     if not ids:
-        return pd.DataFrame(columns=keys, dtype=float), {}
+        return pd.DataFrame(columns=keys, dtype=float), {}, set()
     con.register("_anom_ids", pd.DataFrame({"id": pd.Series(sorted(set(ids)), dtype="int64")}))
     try:
         pivot_in = ", ".join(f"'{k}'" for k in keys)
         df = con.execute(f"""PIVOT (SELECT report_id, key, value FROM cells
                                     WHERE report_id IN (SELECT id FROM _anom_ids) AND list_contains(?, key))
                              ON key IN ({pivot_in}) USING max(value) GROUP BY report_id""", [keys]).df()
-        templates = dict(con.execute("SELECT report_id, template FROM reports "
-                                     "WHERE report_id IN (SELECT id FROM _anom_ids)").fetchall())
+        rows = con.execute("SELECT report_id, template, coalesce(needs_ocr_pages, '') <> '' FROM reports "
+                           "WHERE report_id IN (SELECT id FROM _anom_ids)").fetchall()
     finally:
         con.unregister("_anom_ids")
-    return df.set_index("report_id").reindex(columns=keys).astype(float), templates
+    templates = {r[0]: r[1] for r in rows}
+    ocr = {r[0] for r in rows if r[2]}
+    return df.set_index("report_id").reindex(columns=keys).astype(float), templates, ocr
 
 
 def _measures(df: pd.DataFrame) -> tuple[dict, dict]:
@@ -175,7 +177,7 @@ def anomaly_findings(con, meta: dict[int, dict], report_ids: list[int] | None, p
     tgroups = {group(ok[r]) for r in targets if r in ok} - {None}
     prevs = {r: prev_of(r) for r in targets if r in ok}
     need = set(targets) | {r for g in tgroups for r in groups[g]} | {p for p in prevs.values() if p is not None}
-    values, templates = _values(con, sorted(need))
+    values, templates, ocr = _values(con, sorted(need))
     vols, rates = _measures(values)
     den_min = float(th["anomaly_rate_min_den"])
 
@@ -201,9 +203,15 @@ def anomaly_findings(con, meta: dict[int, dict], report_ids: list[int] | None, p
             continue
         m = ok[rid]
         g = group(m)
-        out.append(_yoy(rid, m, prevs[rid], ok, templates, vols, th))
-        out.append(_zero(rid, g, templates, vols, th, gstat))
-        out.append(_rate(rid, g, rates, th, gstat))
+        found = [_yoy(rid, m, prevs[rid], ok, templates, vols, th), _zero(rid, g, templates, vols, th, gstat),
+                 _rate(rid, g, rates, th, gstat)]
+        for f in found:
+            # numbers read by OCR may hide misread digits: an anomaly there is a doubt, not a finding
+            if f["status"] == "FAIL" and (rid in ocr or (f["rule"] == "ANOM-YOY" and prevs[rid] in ocr)):
+                f["status"] = "UNCERTAIN"
+                f["message"] += "（涉及OCR识别的数值，无法确认）"
+                f["evidence"]["ocr"] = True
+        out += found
     return out, sorted(targets)
 
 
