@@ -70,6 +70,9 @@ def render(blocks: list[tuple], banner: str | None = None) -> bytes:
             t.alignment = WD_TABLE_ALIGNMENT.CENTER
             total = sum(widths)
             width = [Cm((21 - 4.4) * w / total) for w in widths]
+            t.autofit = False
+            for col, w in zip(t.columns, width):  # the grid (LibreOffice) and each cell (Word)
+                col.width = w
             # row by row (Table.cell(i, j) rebuilds the whole grid on every call: quadratic)
             for i, (tr, row) in enumerate(zip(t.rows, [header] + rows)):
                 for j, (cell, text) in enumerate(zip(tr.cells, row)):
