@@ -244,3 +244,32 @@ def test_compliance_page_offers_the_notice(demo_db, monkeypatch):
     assert any("关于示例省青川市2024年度" in c.value for c in at.caption)
     at = app("compliance")  # no region chosen: no buttons, a hint
     assert not [d for d in at.get("download_button") if "通报" in d.proto.label]
+
+
+def test_markup_in_names_is_text(tmp_path):
+    """Office names and messages go into the PDF as text: markup characters neither break nor style it."""
+    from etl.notice import generate
+    from etl.rules import refresh
+    from etl.rules.offices import import_registry
+    from etl.rules.testing import load, make_result
+    from etl.marts import build as build_marts
+    from etl.warehouse import connect
+    odd = "青川市<b>测试</b>&amp;局"
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    csv_path = tmp_path / "offices.csv"
+    csv_path.write_text("name,aliases,parent,region_path,unit_type,report_kind,expected_years\n"
+                        f"\"{odd}\",,,示例省/青川市,department,department,2023-2024\n"
+                        "青川市教育局,,,示例省/青川市,department,department,2023-2024\n", encoding="utf-8")
+    import_registry(con, csv_path)
+    load(con, make_result(odd, 2023))
+    load(con, make_result("青川市教育局", 2023))
+    load(con, make_result("青川市教育局", 2024))
+    refresh(con)
+    build_marts(con)
+    con.close()
+    generate(db, REGION, 2024, tmp_path / "n.pdf")
+    generate(db, REGION, 2024, tmp_path / "n.docx")
+    assert odd in pdf_text(tmp_path / "n.pdf").replace("\n", "")
+    order = body_order(tmp_path / "n.docx")
+    assert [r[1] for r in table_under(order, "（一）未发布")[1:]] == [odd]  # its 2024 report is missing
