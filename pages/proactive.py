@@ -30,7 +30,7 @@ if ui.header("主动公开", f, "表二“主动公开政府信息情况”。20
             rows_in = [r for r in spec.rows if r.block == block]
             ks = [T.make_key(2, r.key, c.key) for r in rows_in for c in spec.columns[r.key]]
             chosen = c2.multiselect("指标", ks, default=ks[: min(3, len(ks))], format_func=lambda k: T.label(v, k),
-                                    key=f"ms_{v}")
+                                    key=f"ms_{v}", select_all=False, placeholder="请选择")
             if not chosen:
                 ui.empty("请至少选择一个指标。")
                 continue
