@@ -58,12 +58,17 @@ def bar(df: pd.DataFrame, x: str, y: str | list[str], title: str | None = None, 
 
 
 def line(df: pd.DataFrame, x: str, y: str | list[str], title: str | None = None, labels: dict | None = None,
-         color: str | None = None, custom: list[str] | None = None, height: int = 320) -> go.Figure:
+         color: str | None = None, custom: list[str] | None = None, height: int = 320,
+         marked: dict | None = None) -> go.Figure:
+    """Lines with markers; marked {x: note} shades those x values and writes the note above them."""
     labels = {**WIDE_LABELS, **{c: fmt.label_of(c) for c in df.columns}, **(labels or {})}
     df, y = _series_names(safe.plot_frame(df), y, labels)
     fig = px.line(df, x=x, y=y, color=color, markers=True, labels=labels, custom_data=custom,
                   color_discrete_sequence=fmt.PALETTE)
     fig.update_xaxes(title=None, dtick=1 if x == "year" else None, tickformat="d" if x == "year" else None)
+    for xv, note in (marked or {}).items():
+        fig.add_vrect(x0=xv - 0.45, x1=xv + 0.45, fillcolor="#999999", opacity=0.15, line_width=0,
+                      annotation_text=note, annotation_position="top", annotation_font_size=11)
     return _style(fig, title, height)
 
 

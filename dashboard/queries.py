@@ -166,8 +166,9 @@ QUERIES: dict[str, Query] = {
         SELECT year, template, sum(n_reports) AS n_reports, {_sums(ALL_T2)}
         FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year, template ORDER BY template, year"""),
     "t2_by_region": Query(f"""
-        SELECT {GRP_F} AS grp, template, count(*) AS n_reports, {_sums(ALL_T2)}, any_value(office_id) AS office_id
-        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, template ORDER BY grp""",
+        SELECT {GRP_F} AS grp, year, template, count(*) AS n_reports, {_sums(ALL_T2)},
+               any_value(office_id) AS office_id
+        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, year, template ORDER BY grp""",
                           sample={"level": "province"}),
     # -- 依申请公开 (table 3) -----------------------------------------------------------------------
     "t3_applicants": Query(f"""
