@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="政府信息公开年报监测", page_icon=":material/monitoring:", layout="wide",
-                   initial_sidebar_state="expanded")
+# an emoji favicon is drawn locally; a material-icon one would be fetched from fonts.gstatic.com
+st.set_page_config(page_title="政府信息公开年报监测", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
 
 from dashboard import auth, filters, ui  # noqa: E402
 

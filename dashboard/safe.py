@@ -22,13 +22,18 @@ import pandas as pd
 # the literal character: no link, image, emphasis, code, math, HTML, heading, list or directive can start.
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 _BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+# GFM autolinks bare URLs and e-mail addresses after escapes are resolved (http://… www.… a@b.c): an
+# invisible word joiner inside the trigger keeps the text as it reads and stops the link.
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|www)(?=[:.])|@")
+WJ = "\u2060"
 
 
 def md(text) -> str:
     """Data text for a Markdown channel: shown literally, on one line. None -> ''."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return _PUNCT.sub(r"\\\1", _BREAKS.sub(" ", str(text)))
+    s = _AUTOLINK.sub(lambda m: m.group(0) + WJ, _BREAKS.sub(" ", str(text)))
+    return _PUNCT.sub(r"\\\1", s)
 
 
 def plot(text):
