@@ -49,7 +49,7 @@ ERROR_ADVICE = {
 }
 ADVICE_DEFAULT = "请检查文件是否完整、能否正常打开，修正或向报送单位重新索取后重新导入。"
 ADVICE_OCR = ("扫描件，页面没有文字层，表格和正文均未读取，不计入统计和评分。请安装 tesseract-ocr 及中文语言包"
-              "（chi_sim）后运行 `python -m etl ingest 该文件 --reparse` 重新识别，或向报送单位索取文字版。")
+              "（chi_sim）后运行 python -m etl ingest 该文件 --reparse 重新识别，或向报送单位索取文字版。")
 PROBLEM_CODES = {
     "year_from_filename": "年度取自文件名", "office_from_filename": "单位取自文件名", "unlabelled_values": "数值缺少行名",
     "unit_unknown": "金额单位不明", "template_mismatch": "模板版本与年度不符", "table_missing": "缺少表格",
@@ -129,7 +129,7 @@ def label_codes(df):
     """A copy of a table with its code columns (CODE_COLUMNS) replaced by their labels."""
     out = df.copy()
     for c, mapping in CODE_COLUMNS.items():
-        if c in out.columns and out[c].dtype == object:
+        if c in out.columns and not pd.api.types.is_numeric_dtype(out[c]):
             out[c] = out[c].map(lambda v, m=mapping: v if isinstance(v, str) and v in m.values()
                                 else code_label(m, v))
     return out

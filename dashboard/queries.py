@@ -75,10 +75,17 @@ def _sums(cols, prefix="") -> str:
     return ", ".join(f"sum({prefix}{c}) AS {c}" for c in cols)
 
 
+# offices above the level being broken down (a province's own departments when listing cities) are a group
+# of their own, named for what they are: 省本级 / 市本级 (ui.drill_region does not drill into them)
+OWN_LEVEL = {"city": "（省本级）", "district": "（市本级）"}
 GRP = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
-       "WHEN 'district' THEN district END, '未知')")
+       "WHEN 'district' THEN district END, "
+       "CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
+       "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' END, '未知')")
 GRP_F = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
-         "WHEN 'district' THEN district ELSE office END, '未知')")
+         "WHEN 'district' THEN district ELSE office END, "
+         "CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
+         "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' END, '未知')")
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ def _tidy(col: pd.Series) -> pd.Series:
         if len(vals) and (vals == vals.round()).all() and vals.abs().max() < 2 ** 53:
             return col.astype("Int64")
         return col.round(6)
-    if col.dtype == object:
+    if col.dtype == object or pd.api.types.is_string_dtype(col):
         vals = col.dropna()
         if vals.map(lambda v: isinstance(v, str)).all():
             return col.map(lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
@@ -170,8 +170,9 @@ def scope_label(f: Filters | None = None) -> str:
     return f"{region}_{fmt.years_label(f.years)}"
 
 
-def _file_name(name: str, ext: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{name}_{scope_label()}")[:120] + f".{ext}"
+def file_name(name: str, ext: str, f: Filters | None = None) -> str:
+    """A download's file name: the table and the region and years it covers."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{name}_{scope_label(f)}")[:120] + f".{ext}"
 
 
 def excel_bytes(tables: dict[str, pd.DataFrame], f: Filters | None = None) -> bytes:
@@ -223,10 +224,11 @@ def report_table(df: pd.DataFrame, name: str, key: str, hint: str | None = None,
 
 def downloads(shown: pd.DataFrame, name: str, key: str) -> None:
     c = st.container(horizontal=True, gap="small")
-    c.download_button("下载 CSV", data=lambda: csv_bytes(shown), file_name=_file_name(name, "csv"), mime="text/csv",
-                      key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary")
     f = current()
-    c.download_button("下载 Excel", data=lambda: excel_bytes({name: shown}, f), file_name=_file_name(name, "xlsx"),
+    c.download_button("下载 CSV", data=lambda: csv_bytes(shown), file_name=file_name(name, "csv", f),
+                      mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+                      type="tertiary")
+    c.download_button("下载 Excel", data=lambda: excel_bytes({name: shown}, f), file_name=file_name(name, "xlsx", f),
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                       on_click="ignore", icon=":material/download:", type="tertiary")
 
@@ -237,7 +239,7 @@ def page_downloads(page: str) -> None:
         st.divider()
         f = current()
         st.download_button(f"下载本页全部表格（Excel，{len(tables)} 个表格）", data=lambda: excel_bytes(tables, f),
-                           file_name=_file_name(page, "xlsx"), key="page_xlsx", on_click="ignore",
+                           file_name=file_name(page, "xlsx", f), key="page_xlsx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/table_view:")
 
@@ -288,7 +290,7 @@ def drill_region(key: str, level: str, base: Filters | None = None) -> None:
             _goto_office(int(float(cd[-1])))
         return
     value = safe.unplot(pt.get("y") if isinstance(pt.get("y"), str) else pt.get("x"))
-    if value and value != "未知":
+    if value and value != "未知" and value not in queries.OWN_LEVEL.values():
         apply(f.narrowed(level, value))
 
 

@@ -25,7 +25,7 @@ if ui.header("合规监测", f):
             agg["status_l"] = agg["status"].map(fmt.FINDING_STATUS)
             order = agg.groupby("rule_l")["n"].sum().sort_values(ascending=False).index.tolist()
             ui.chart(charts.bar(agg, "rule_l", "n", color="status_l", barmode="group", horizontal=True,
-                                labels={"rule_l": "检查规则", "n": "年报数", "status_l": ""},
+                                labels={"rule_l": "检查规则", "n": "年报数", "status_l": "检查结论"},
                                 color_map=fmt.FINDING_STATUS_COLORS,
                                 category_orders={"rule_l": order, "status_l": ["不通过", "不确定"]},
                                 height=max(300, 26 * len(order) + 110), title="各规则的不通过与不确定"),

@@ -53,7 +53,8 @@ if ui.header("总览", f):
     while True:  # start at the first level with more than one member (one province is not a distribution)
         reg = Q.run("by_region", fl, level=level)
         nxt = NEXT_LEVEL.get(level)
-        if nxt is None or reg is None or len(reg) != 1 or reg["grp"].iloc[0] == "未知":
+        if nxt is None or reg is None or len(reg) != 1 or reg["grp"].iloc[0] == "未知" \
+                or reg["grp"].iloc[0] in Q.OWN_LEVEL.values():
             break
         fl, level = fl.narrowed(level, reg["grp"].iloc[0]), nxt
     left, right = st.columns([3, 2])

@@ -73,7 +73,7 @@ if ui.header("年报详情", f):
             if unread:
                 pages_ = "、".join(p for p in str(h["needs_ocr_pages"] or "").split(",") if p)
                 st.warning(f"这份年报是扫描件{f'（第 {pages_} 页没有文字层）' if pages_ else ''}，表格和正文都没有读取："
-                           "下面的表格为空白，它不参与评分，也不计入任何统计数字。" + safe.md(fmt.ADVICE_OCR),
+                           "下面的表格为空白，它不参与评分，也不计入任何统计数字。" + fmt.ADVICE_OCR,
                            icon=":material/document_scanner:")
             c = st.columns(3)
             c[0].metric("推断 / 存疑", "—" if unread else f"{int(h['n_inferred'] or 0)} / {int(h['n_uncertain'] or 0)}")
