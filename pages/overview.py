@@ -57,6 +57,9 @@ if ui.header("总览", f):
                 or reg["grp"].iloc[0] in Q.OWN_LEVEL.values():
             break
         fl, level = fl.narrowed(level, reg["grp"].iloc[0]), nxt
+    if reg is not None and not reg.empty:  # regions first; a level's own offices are not a region to drill into
+        own = reg["grp"].isin(Q.OWN_LEVEL.values())
+        reg = pd.concat([reg[~own], reg[own]], ignore_index=True)
     left, right = st.columns([3, 2])
     with left:
         st.subheader(f"按{fmt.LEVELS[level]}分布（{year}年）")
