@@ -48,12 +48,14 @@ ERROR_ADVICE = {
     "memory": "请在内存较充足时重新导入，或拆分文件。",
 }
 ADVICE_DEFAULT = "请检查文件是否完整、能否正常打开，修正或向报送单位重新索取后重新导入。"
-ADVICE_OCR = ("扫描件，页面没有文字层，表格和正文均未读取，不计入统计和评分。请安装 tesseract-ocr 及中文语言包"
-              "（chi_sim）后运行 python -m etl ingest 该文件 --reparse 重新识别，或向报送单位索取文字版。")
+ADVICE_OCR = ("请安装 tesseract-ocr 及中文语言包（chi_sim）后运行 python -m etl ingest 该文件 --reparse 重新识别，"
+              "或向报送单位索取文字版后重新导入。")
 PROBLEM_CODES = {
     "year_from_filename": "年度取自文件名", "office_from_filename": "单位取自文件名", "unlabelled_values": "数值缺少行名",
     "unit_unknown": "金额单位不明", "template_mismatch": "模板版本与年度不符", "table_missing": "缺少表格",
     "rows_missing": "缺少行", "glyph_cap": "字符数超限", "needs_ocr": "需要文字识别（扫描件）", "ocr": "文字识别",
+    "glued": "数值连写", "glued_unreadable": "数值连写无法拆分", "glued_mixed": "数值连写且缺格",
+    "placed_by_position": "按位置对应数值", "missing_cells": "缺少单元格", "extra_cells": "多出单元格",
     "page_cap": "页数超限", "page_unreadable": "页面无法读取", "table_cap": "表格数超限", "time_limit": "超时截断",
 }
 # short Chinese names of the SPEC §7 rules for axes and tables (the registry holds the long descriptions)
@@ -133,6 +135,14 @@ def label_codes(df):
             out[c] = out[c].map(lambda v, m=mapping: v if isinstance(v, str) and v in m.values()
                                 else code_label(m, v))
     return out
+
+
+def chinese_only(text) -> str:
+    """A message for people: kept when it is Chinese; a technical English one (from a library) is dropped,
+    the code's label says what happened."""
+    if not isinstance(text, str) or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "—"
+    return text
 
 
 def rule_name(rule_id) -> str:

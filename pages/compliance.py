@@ -24,12 +24,15 @@ if ui.header("合规监测", f):
                              zip(agg["rule"], agg["severity"])]
             agg["status_l"] = agg["status"].map(fmt.FINDING_STATUS)
             order = agg.groupby("rule_l")["n"].sum().sort_values(ascending=False).index.tolist()
-            ui.chart(charts.bar(agg, "rule_l", "n", color="status_l", barmode="group", horizontal=True,
+            fig = charts.bar(agg, "rule_l", "n", color="status_l", barmode="group", horizontal=True,
                                 labels={"rule_l": "检查规则", "n": "年报数", "status_l": "检查结论"},
                                 color_map=fmt.FINDING_STATUS_COLORS,
                                 category_orders={"rule_l": order, "status_l": ["不通过", "不确定"]},
-                                height=max(300, 26 * len(order) + 110), title="各规则的不通过与不确定"),
-                     "cmp_rules", data=agg[["rule_l", "status_l", "n"]].rename(
+                                height=max(300, 26 * len(order) + 110), title="各规则的不通过与不确定")
+            fig.update_yaxes(autorange=None, categoryorder="array", categoryarray=order[::-1])  # most on top
+            if agg["n"].max() <= 10:
+                fig.update_xaxes(dtick=1)  # counts: no half reports on the axis
+            ui.chart(fig, "cmp_rules", data=agg[["rule_l", "status_l", "n"]].rename(
                          columns={"rule_l": "检查规则", "status_l": "检查结论"}), name="按规则")
             st.caption("不确定：数值未能可靠读取，需人工核实，不计为不通过。括号内为规则的严重程度。")
             rules = sorted(by_rule["rule"].unique(), key=fmt.rule_name)

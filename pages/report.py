@@ -78,7 +78,8 @@ if ui.header("年报详情", f):
             c = st.columns(3)
             c[0].metric("推断 / 存疑", "—" if unread else f"{int(h['n_inferred'] or 0)} / {int(h['n_uncertain'] or 0)}")
             sc = Q.run("report_score", f, rid=int(rid))
-            has_score = sc is not None and not sc.empty and pd.notna(sc.iloc[0]["score"])
+            # an unread scan has no score, also in a warehouse scored before that rule existed
+            has_score = not unread and sc is not None and not sc.empty and pd.notna(sc.iloc[0]["score"])
             c[1].metric("得分", fmt.num(sc.iloc[0]["score"], 1) if has_score else "未评分",
                         help="扫描件未读取，无法检查，因此不评分。" if unread else None)
             c[2].metric("表格数值个数", "未读取" if unread else fmt.num(h["n_values"]))
@@ -147,6 +148,7 @@ if ui.header("年报详情", f):
                 if pr is not None and not pr.empty:
                     pr["prov"] = pr["prov"].map(RV.prov_text)
                     pr["code"] = pr["code"].map(lambda c: fmt.code_label(fmt.PROBLEM_CODES, c))
+                    pr["message"] = pr["message"].map(fmt.chinese_only)
                     ui.table(pr, "解析问题", "rep_problems", rename={"code": "问题", "message": "详情"})
             with tab_s:
                 secs = Q.run("report_sections", f, rid=int(rid))
