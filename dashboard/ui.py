@@ -155,7 +155,24 @@ def _tidy(col: pd.Series) -> pd.Series:
     return col
 
 
+# identifiers and dates are read, not computed with: a missing one shows —, not the grid's faded "None"
+_TEXT_WHEN_MISSING = {"report_id", "office_id", "other_report_id", "year", "other_year"}
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.dt.strftime("%Y-%m-%d").fillna("—")
+    return col.map(lambda v: "—" if pd.isna(v) else (str(v)[:10] if hasattr(v, "isoformat")
+                                                     else str(int(v)) if float(v).is_integer() else str(v)))
+
+
 def display(df: pd.DataFrame, rename: dict | None = None) -> pd.DataFrame:
+    df = df.copy()
+    for c in df.columns:
+        if df[c].isna().any() and (c in _TEXT_WHEN_MISSING or pd.api.types.is_datetime64_any_dtype(df[c])
+                                   or (df[c].dtype == object and df[c].dropna().map(
+                                       lambda v: hasattr(v, "isoformat")).all())):
+            df[c] = _as_text(df[c])
     out = fmt.label_codes(df)
     out = out.rename(columns={c: (rename or {}).get(c) or fmt.label_of(c) for c in df.columns})
     return out.apply(_tidy) if len(out.columns) else out
