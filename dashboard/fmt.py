@@ -26,7 +26,6 @@ COVERAGE_CODE = {"missing": 0, "failed": 1, "late": 2, "unknown": 3, "ok": 4}
 COVERAGE_COLORS = {"missing": "#D55E00", "failed": "#CC79A7", "late": "#E69F00", "unknown": "#BBBBBB",
                    "ok": "#009E73"}
 SEVERITY = {"E": "错误", "W": "警告"}
-SEVERITY_COLORS = {"错误": "#D55E00", "警告": "#E69F00"}
 FINDING_STATUS = {"PASS": "通过", "FAIL": "不通过", "UNCERTAIN": "不确定", "NOT_ASSESSABLE": "无法评估"}
 FINDING_STATUS_COLORS = {"不通过": "#D55E00", "不确定": "#999999", "通过": "#009E73", "无法评估": "#CCCCCC"}
 # why a file could not be read (reports.error_code) and what to do about it
