@@ -31,7 +31,7 @@ def header(title: str, f: Filters, caption: str | None = None) -> bool:
     if not db.exists():
         if db.is_remote():
             why = db.unavailable_reason()
-            st.error(f"无法读取对象存储中的数据 `{db.location()}`：" + (f"连接失败（{why}）。" if why else
+            st.error(f"无法读取对象存储中的数据 `{db.location()}`：" + (f"连接失败（{safe.md(why)}）。" if why else
                      "该位置还没有导出（缺少 _manifest.json）。请先运行 `python -m etl export --parquet 该地址`。"),
                      icon=":material/cloud_off:")
         else:
@@ -273,6 +273,26 @@ def chart(fig, key: str, data: pd.DataFrame | None = None, name: str | None = No
 
 
 # -- drill-down ----------------------------------------------------------------------------------
+NEXT_LEVEL = {"province": "city", "city": "district", "district": "office"}
+
+
+def breakdown(query: str, f: Filters, **kw) -> tuple[str, Filters, pd.DataFrame | None]:
+    """(level, selection, rows) of a by-region query, starting at the first level with more than one member:
+    one province is not a distribution, so its cities are shown (and so on down). A level's own offices
+    (省本级/市本级) come last. The selection names the levels skipped, for drilling from the chart."""
+    level, fl = f.level(), f
+    while True:
+        df = queries.run(query, fl, level=level, **kw)
+        groups = [] if df is None else list(dict.fromkeys(df["grp"]))
+        nxt = NEXT_LEVEL.get(level)
+        if nxt is None or len(groups) != 1 or groups[0] == "未知" or groups[0] in queries.OWN_LEVEL.values():
+            break
+        fl, level = fl.narrowed(level, groups[0]), nxt
+    if df is not None and not df.empty:
+        own = df["grp"].isin(queries.OWN_LEVEL.values())
+        df = pd.concat([df[~own], df[own]], ignore_index=True)
+    return level, fl, df
+
 def selected_point(key: str) -> dict | None:
     state = st.session_state.get(key)
     try:

@@ -8,7 +8,6 @@ import streamlit as st
 from dashboard import charts, fmt, queries as Q, ui
 
 ui.ensure_app()
-NEXT_LEVEL = {"province": "city", "city": "district", "district": "office"}
 
 f = ui.current()
 if ui.header("总览", f):
@@ -49,17 +48,7 @@ if ui.header("总览", f):
         c[3].metric("推断/存疑数值", fmt.num(cur["n_flagged"]))
 
     fy = replace(f, years=(year,))  # the breakdowns use the KPIs' year
-    level, fl, reg = f.level(), fy, None
-    while True:  # start at the first level with more than one member (one province is not a distribution)
-        reg = Q.run("by_region", fl, level=level)
-        nxt = NEXT_LEVEL.get(level)
-        if nxt is None or reg is None or len(reg) != 1 or reg["grp"].iloc[0] == "未知" \
-                or reg["grp"].iloc[0] in Q.OWN_LEVEL.values():
-            break
-        fl, level = fl.narrowed(level, reg["grp"].iloc[0]), nxt
-    if reg is not None and not reg.empty:  # regions first; a level's own offices are not a region to drill into
-        own = reg["grp"].isin(Q.OWN_LEVEL.values())
-        reg = pd.concat([reg[~own], reg[own]], ignore_index=True)
+    level, fl, reg = ui.breakdown("by_region", fy)
     left, right = st.columns([3, 2])
     with left:
         st.subheader(f"按{fmt.LEVELS[level]}分布（{year}年）")

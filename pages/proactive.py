@@ -15,8 +15,7 @@ f = ui.current()
 if ui.header("主动公开", f, "表二“主动公开政府信息情况”。2019、2020年度用2019版模板，2021年度起用2021版模板；"
                           "两版指标不同，分别展示，不连成一条序列。"):
     by_year = Q.run("t2_by_year", f)
-    level = f.level()
-    by_region = Q.run("t2_by_region", f, level=level)
+    level, fl, by_region = ui.breakdown("t2_by_region", f)
     year_versions = {T.template_for_year(int(y)) for y in by_year["year"].dropna()}
     versions = [v for v in T.VERSIONS if v in year_versions] or list(T.VERSIONS)
     tabs = st.tabs([f"{fmt.TEMPLATES[v]}（{T.TEMPLATE_DOCS[v]}）" for v in versions])
@@ -70,7 +69,7 @@ if ui.header("主动公开", f, "表二“主动公开政府信息情况”。20
                 fig = charts.bar(rv.sort_values(first, ascending=False).head(25), "grp", first, horizontal=True,
                                  labels={"grp": fmt.LEVELS[level]}, custom=["office_id"],
                                  height=max(260, 24 * min(len(rv), 25) + 70))
-                ui.chart(fig, rk, select=True, on_select=partial(ui.drill_region, rk, level))
+                ui.chart(fig, rk, select=True, on_select=partial(ui.drill_region, rk, level, fl))
                 tbl = rv[["grp", "n_reports", "n_other_template"] + [col_name(k) for k in keys]]
                 ui.table(tbl, f"表二按地区_{v}", f"t2r_tbl_{v}",
                          rename={"grp": fmt.LEVELS[level], "n_other_template": "其中使用另一版模板",

@@ -66,13 +66,14 @@ if ui.header("年报详情", f):
                 st.text(h["title"])
             tpl_note = ("" if h["template"] == h["template_expected"] or not h["template_expected"]
                         else f"（应为{fmt.code_label(fmt.TEMPLATES, h['template_expected'])}）")
-            st.markdown(f"**模板** {fmt.code_label(fmt.TEMPLATES, h['template'], '未识别')}{tpl_note}　"
+            st.markdown(f"**模板** {safe.md(fmt.code_label(fmt.TEMPLATES, h['template'], '未识别'))}{safe.md(tpl_note)}　"
                         f"**报告类型** {safe.md(fmt.code_label(fmt.KINDS, h['report_kind']))}　"
                         f"**发布日期** {str(h['published_on'])[:10] if pd.notna(h['published_on']) else '—'}　"
                         f"**解析状态** {safe.md(fmt.code_label(fmt.STATUS, h['status']))}")
             if unread:
                 pages_ = "、".join(p for p in str(h["needs_ocr_pages"] or "").split(",") if p)
-                st.warning(f"这份年报是扫描件{f'（第 {pages_} 页没有文字层）' if pages_ else ''}，表格和正文都没有读取："
+                st.warning(f"这份年报是扫描件{f'（第 {safe.md(pages_)} 页没有文字层）' if pages_ else ''}，"
+                           "表格和正文都没有读取："
                            "下面的表格为空白，它不参与评分，也不计入任何统计数字。" + fmt.ADVICE_OCR,
                            icon=":material/document_scanner:")
             c = st.columns(3)

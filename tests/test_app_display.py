@@ -247,3 +247,14 @@ def test_exports_say_region_and_year_without_float_noise(demo_db, use_db):
     assert any("青川市" in s and "2024" in s for s in wb), list(wb)
     assert "筛选条件" in wb and "示例省青川市" in wb["筛选条件"].to_string()
     assert ui.file_name("报送情况明细", "csv", f) == "报送情况明细_示例省青川市_2024年.csv"
+
+
+@pytest.mark.parametrize("page", ["requests", "review"])
+def test_region_breakdowns_skip_a_single_province(page, demo_db, use_db):
+    use_db(demo_db)
+    at = app(page)
+    heads = [s.value for s in at.subheader]
+    assert "按市" in heads and "按省" not in heads, heads
+    cities = {c for (c,) in sql(demo_db, "SELECT DISTINCT city FROM report_facts WHERE city IS NOT NULL")}
+    reg = next(df for df in _frames(at) if "市" in df.columns)
+    assert cities <= set(reg["市"]) and reg["市"].iloc[-1] == "（省本级）"
