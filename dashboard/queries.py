@@ -75,10 +75,17 @@ def _sums(cols, prefix="") -> str:
     return ", ".join(f"sum({prefix}{c}) AS {c}" for c in cols)
 
 
+# offices above the level being broken down (a province's own departments when listing cities) are a group
+# of their own, named for what they are: 省本级 / 市本级 (ui.drill_region does not drill into them)
+OWN_LEVEL = {"city": "（省本级）", "district": "（市本级）"}
 GRP = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
-       "WHEN 'district' THEN district END, '未知')")
+       "WHEN 'district' THEN district END, "
+       "CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
+       "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' END, '未知')")
 GRP_F = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
-         "WHEN 'district' THEN district ELSE office END, '未知')")
+         "WHEN 'district' THEN district ELSE office END, "
+         "CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
+         "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' END, '未知')")
 
 
 @dataclass(frozen=True)
@@ -166,8 +173,9 @@ QUERIES: dict[str, Query] = {
         SELECT year, template, sum(n_reports) AS n_reports, {_sums(ALL_T2)}
         FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year, template ORDER BY template, year"""),
     "t2_by_region": Query(f"""
-        SELECT {GRP_F} AS grp, template, count(*) AS n_reports, {_sums(ALL_T2)}, any_value(office_id) AS office_id
-        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, template ORDER BY grp""",
+        SELECT {GRP_F} AS grp, year, template, count(*) AS n_reports, {_sums(ALL_T2)},
+               any_value(office_id) AS office_id
+        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, year, template ORDER BY grp""",
                           sample={"level": "province"}),
     # -- 依申请公开 (table 3) -----------------------------------------------------------------------
     "t3_applicants": Query(f"""
@@ -251,11 +259,16 @@ QUERIES: dict[str, Query] = {
         "office_id IN (SELECT office_id FROM report_facts WHERE {wny}) "
         "AND (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, year))", "score ASC", source="office_scores"),
                         requires=("office_scores", "report_facts", "mart_offices"), sample={"limit": 50}),
+    # files that were received but not read: parse failures and scans awaiting OCR (kept out of every
+    # statistic and score); scans are filtered like reports, failures have no office to filter by
     "failed_parses": Query("""
-        SELECT r.report_id, r.source_path AS file, r.format, r.error_code, r.error_message, r.office_name AS office,
-               r.year, r.loaded_at
-        FROM reports r WHERE r.status = 'failed' ORDER BY r.loaded_at DESC LIMIT $limit""",
-                           requires=("reports",), sample={"limit": 500}),
+        SELECT r.report_id, r.status, r.source_path AS file, r.format, r.error_code, r.error_message,
+               coalesce(f.office, r.office_name) AS office, r.year, r.needs_ocr_pages, r.loaded_at
+        FROM reports r LEFT JOIN report_facts f USING (report_id)
+        WHERE r.status = 'failed' OR (r.status = 'needs_ocr' AND report_id IN (SELECT report_id FROM report_facts
+                                                                              WHERE {w}))
+        ORDER BY r.status, r.loaded_at DESC LIMIT $limit""",
+                           requires=("reports", "report_facts"), sample={"limit": 500}),
     # -- 对比 ----------------------------------------------------------------------------------------
     "compare_offices": Query("""
         SELECT office_id, any_value(office) AS office, year, sum({m}) AS value
@@ -352,7 +365,7 @@ def build(name: str, filters: Filters | None = None, **args) -> tuple[str, dict]
         "w": lambda: w(FACT_COLS, True), "wny": lambda: w(FACT_COLS, False),
         "wm": lambda: w(FACT_COLS if use_facts else MART_COLS, True),
         "wmny": lambda: w(FACT_COLS if use_facts else MART_COLS, False),
-        "wc": lambda: w(COVERAGE_COLS - {"year"}, True), "wcny": lambda: w(COVERAGE_COLS, False),
+        "wc": lambda: w(COVERAGE_COLS, True), "wcny": lambda: w(COVERAGE_COLS, False),
         "wfind": lambda: _wfind(w, True), "wfind_ny": lambda: _wfind(w, False),
         "sumok": lambda: f.sum_ok(), "facts": lambda: FACTS_AS_MART if use_facts else "mart_region_year",
     }.items():

@@ -19,9 +19,12 @@ def shown_text(c: dict | None) -> str:
     if c is None:
         return "（未识别）"
     raw = c.get("raw")
-    if raw not in (None, ""):
-        return str(raw)
-    return {"empty": "（空白）", "na": "／"}.get(c.get("kind"), "" if c.get("value") is None else f"{c['value']:g}")
+    if isinstance(raw, str) and raw != "":
+        return raw
+    if c.get("kind") in ("empty", "na"):
+        return {"empty": "（空白）", "na": "／"}[c["kind"]]
+    v = c.get("value")
+    return "（未识别）" if v is None or pd.isna(v) else f"{v:g}"
 
 
 def css(c: dict | None) -> str:

@@ -3,7 +3,7 @@ import time
 
 import streamlit as st
 
-from dashboard import auth, db, ui
+from dashboard import auth, db, safe, ui
 from etl import uploads
 from etl.extractors import MAX_FILE_BYTES
 
@@ -28,11 +28,11 @@ if files and st.button(f"导入 {len(files)} 个文件", type="primary", key="up
     try:
         res = uploads.save_uploads([(u.name, u.getvalue()) for u in files], UPLOAD_DIR / time.strftime("%Y%m%d"))
     except uploads.UploadRefused as e:
-        st.error(str(e))
+        st.error(safe.md(e))
         res = None
     if res is not None:
         for r in res.refused:
-            st.warning(f"{r.name}：{r.reason}")
+            st.warning(f"{safe.md(r.name)}：{safe.md(r.reason)}")
     if res is not None and res.paths:
         from etl.ingest import IngestLocked, ingest_paths
 
@@ -46,13 +46,13 @@ if files and st.button(f"导入 {len(files)} 个文件", type="primary", key="up
         try:
             summary = ingest_paths([str(p) for p in res.paths], db.db_path(), progress=progress)
         except IngestLocked as e:
-            st.error(f"另一个导入正在进行，请稍后再试。（{e}）")
+            st.error(f"另一个导入正在进行，请稍后再试。（{safe.md(e)}）")
         if summary is not None:
             bar.progress(1.0, text="完成")
             st.success(f"导入完成：{summary.loaded} 份成功（其中替换 {summary.replaced} 份），"
                        f"{summary.skipped} 份内容未变化，{summary.failed} 份解析失败；用时 {summary.seconds:.1f} 秒。")
             for path, why in summary.failures:
-                st.warning(f"解析失败：{path} — {why}")
+                st.warning(f"解析失败：{safe.md(path)} — {safe.md(why)}")
             st.cache_data.clear()
             if summary.report_ids:
                 ui.report_link(summary.report_ids[-1], "查看最新导入的年报")

@@ -371,6 +371,8 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
                 per[rid].append({"rule": rule_id, "status": st, "points": d})
         base = float(policy.data["scores"]["base"])
         for rid in S:
+            if meta[rid]["status"] == "needs_ocr":
+                continue  # a scan not read: its checks could not run, so it has no score (not a perfect one)
             ded = sorted(per.get(rid, []), key=lambda x: x["rule"])
             score = max(0.0, base - sum(x["points"] for x in ded))
             score_rows.append((rid, meta[rid]["office_id"], meta[rid]["year"], score,
