@@ -339,6 +339,96 @@ QUERIES: dict[str, Query] = {
                         requires=("duplication", "report_facts"), sample={"rid": 1}),
 }
 
+# -- 单位档案 and copied-text evidence (pages/office.py, pages/textcompare.py) -----------------------------
+_DUP_OTHER = """
+        SELECT u.kind, u.similarity, u.report_id, f.office_id, f.office, f.year,
+               u.other_report_id, o.office_id AS other_office_id, o.office AS other_office, o.year AS other_year
+        FROM u LEFT JOIN report_facts f ON f.report_id = u.report_id
+        LEFT JOIN report_facts o ON o.report_id = u.other_report_id"""
+QUERIES.update({
+    "office_profile": Query("""
+        SELECT office_id, office, province, city, district, unit_type, n_reports FROM mart_offices
+        WHERE office_id = $office_id""", requires=("mart_offices",), sample={"office_id": 1}),
+    # one row per report of the office, and one per year it should have reported but did not (MISSING);
+    # all years, whatever the year filter: the page is the office across years
+    "office_years": Query(f"""
+        WITH rep AS (
+            SELECT report_id, any_value(year) AS year, any_value(report_kind) AS report_kind,
+                   any_value(status) AS status, any_value(published_on) AS published_on,
+                   {M.NEW_RECEIVED.sql()} AS new_received, {M.PROCESSED.sql()} AS total_processed,
+                   {M.DISCLOSED.sql()} AS rate_disclosed, {M.CASES.sql()} AS cases,
+                   {M.CORRECTED.sql()} AS rate_corrected
+            FROM report_facts WHERE office_id = $office_id GROUP BY report_id),
+        missing AS (SELECT DISTINCT year FROM findings
+                    WHERE office_id = $office_id AND rule = 'MISSING' AND status = 'FAIL' AND year IS NOT NULL),
+        os AS (SELECT year, avg(score) AS office_score FROM office_scores WHERE office_id = $office_id GROUP BY year),
+        fc AS (SELECT report_id, count(*) FILTER (WHERE status = 'FAIL') AS n_fail,
+                      count(*) FILTER (WHERE status = 'UNCERTAIN') AS n_uncertain
+               FROM findings WHERE report_id IN (SELECT report_id FROM rep) GROUP BY report_id),
+        rows AS (SELECT year, report_id FROM rep
+                 UNION ALL SELECT year, NULL FROM missing WHERE year NOT IN (SELECT year FROM rep WHERE year IS NOT NULL))
+        SELECT r.year, r.report_id, rep.report_kind, rep.status, rep.published_on, os.office_score,
+               rs.score AS report_score,
+               CASE WHEN r.report_id IS NULL THEN 'MISSING' ELSE t.status END AS timely, t.message AS timely_message,
+               fc.n_fail, fc.n_uncertain, dp.similarity AS dup_prev, dq.similarity AS dup_peer,
+               rep.new_received, rep.total_processed, rep.rate_disclosed, rep.cases, rep.rate_corrected
+        FROM rows r LEFT JOIN rep ON rep.report_id = r.report_id
+        LEFT JOIN os ON os.year = r.year
+        LEFT JOIN report_scores rs ON rs.report_id = r.report_id
+        LEFT JOIN findings t ON t.report_id = r.report_id AND t.rule = 'TIMELY'
+        LEFT JOIN fc ON fc.report_id = r.report_id
+        LEFT JOIN duplication dp ON dp.report_id = r.report_id AND dp.kind = 'prev'
+        LEFT JOIN duplication dq ON dq.report_id = r.report_id AND dq.kind = 'peer'
+        ORDER BY r.year DESC NULLS LAST, r.report_id""",
+                          requires=("report_facts", "findings", "office_scores", "report_scores", "duplication"),
+                          sample={"office_id": 1}),
+    # the same rows without the compliance tables (warehouse not checked yet): reports and key volumes only
+    "office_reports": Query(f"""
+        SELECT report_id, any_value(year) AS year, any_value(report_kind) AS report_kind,
+               any_value(status) AS status, any_value(published_on) AS published_on,
+               {M.NEW_RECEIVED.sql()} AS new_received, {M.PROCESSED.sql()} AS total_processed,
+               {M.DISCLOSED.sql()} AS rate_disclosed, {M.CASES.sql()} AS cases,
+               {M.CORRECTED.sql()} AS rate_corrected
+        FROM report_facts WHERE office_id = $office_id GROUP BY report_id ORDER BY year DESC NULLS LAST, report_id""",
+                            sample={"office_id": 1}),
+    "office_findings": Query("""
+        SELECT severity, rule, status, year, message, evidence, report_id FROM findings
+        WHERE office_id = $office_id AND status IN ('FAIL', 'UNCERTAIN')
+        ORDER BY year DESC NULLS LAST, status = 'FAIL' DESC, severity, rule""",
+                             requires=("findings",), sample={"office_id": 1}),
+    # copied text, one row per pair: A~B and B~A (each report's best peer is the other) are one pair, kept
+    # once with the higher measure; 'prev' pairs are directed (this year -> the office's previous year)
+    "dup_pairs": Query("""
+        WITH d AS (
+            SELECT * FROM duplication WHERE kind = $kind AND other_report_id IS NOT NULL
+              AND report_id IN (SELECT report_id FROM report_facts WHERE {w})),
+        u AS (
+            SELECT * FROM d QUALIFY row_number() OVER (
+                PARTITION BY least(report_id, other_report_id), greatest(report_id, other_report_id)
+                ORDER BY similarity DESC, report_id) = 1
+            ORDER BY similarity DESC, report_id LIMIT $limit)""" + _DUP_OTHER + """
+        ORDER BY u.similarity DESC, u.report_id""",
+                       requires=("duplication", "report_facts"), sample={"kind": "peer", "limit": 50}),
+    # the pairs a set of reports is part of, on either side: a peer pair seen from those reports (this ->
+    # other); a 'prev' pair always later year -> previous year (its measure is the later report's)
+    "dup_pairs_of": Query("""
+        WITH d AS (
+            SELECT kind, similarity,
+                   CASE WHEN kind = 'prev' OR list_contains($rids, report_id) THEN report_id
+                        ELSE other_report_id END AS report_id,
+                   CASE WHEN kind = 'prev' OR list_contains($rids, report_id) THEN other_report_id
+                        ELSE report_id END AS other_report_id
+            FROM duplication WHERE other_report_id IS NOT NULL
+              AND (list_contains($rids, report_id) OR list_contains($rids, other_report_id))),
+        u AS (
+            SELECT * FROM d QUALIFY row_number() OVER (
+                PARTITION BY kind, least(report_id, other_report_id), greatest(report_id, other_report_id)
+                ORDER BY similarity DESC, report_id DESC) = 1)""" + _DUP_OTHER + """
+        ORDER BY u.kind, u.similarity DESC, u.report_id""",
+                          requires=("duplication", "report_facts"), sample={"rids": [1]}),
+})
+
+
 _IDENT_SETS = {"measure": set(MEASURES), "dimension": set(DIMENSIONS), "agg": set(AGGS)}
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
