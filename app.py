@@ -26,6 +26,9 @@ PAGES = {
     "compare": st.Page("pages/compare.py", title="对比", icon=":material/compare_arrows:", url_path="compare"),
     "explore": st.Page("pages/explore.py", title="数据探索", icon=":material/query_stats:", url_path="explore"),
     "report": st.Page("pages/report.py", title="年报详情", icon=":material/description:", url_path="report"),
+    "office": st.Page("pages/office.py", title="单位档案", icon=":material/badge:", url_path="office"),
+    "textcompare": st.Page("pages/textcompare.py", title="正文对照", icon=":material/difference:",
+                           url_path="textcompare", visibility="hidden"),
     "upload": st.Page("pages/upload.py", title="导入", icon=":material/upload_file:", url_path="upload"),
 }
 ui.PAGES.update(PAGES)
@@ -35,7 +38,7 @@ ui.PAGES.update(PAGES)
 OVERVIEW_ALIAS = st.Page("pages/overview.py", title="总览", url_path="overview", visibility="hidden")
 nav = st.navigation({
     "统计": [PAGES[k] for k in ("overview", "proactive", "requests", "procurement", "review")] + [OVERVIEW_ALIAS],
-    "监测": [PAGES[k] for k in ("compliance", "compare")],
+    "监测": [PAGES[k] for k in ("compliance", "compare", "office")] + [PAGES["textcompare"]],
     "工具": [PAGES[k] for k in ("explore", "report", "upload")
            if k == "report" or auth.has_role({"explore": "analyst", "upload": "admin"}[k], user)],
 })
@@ -60,6 +63,6 @@ st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
         "</style>")
 ui.reset_run()
 st.session_state["_filters_obj"] = filters.sidebar()
-if nav.url_path != "report":
+if nav.url_path not in ("report", "office", "textcompare"):
     ui.follow_office_drill()
 nav.run()

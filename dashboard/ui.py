@@ -361,6 +361,9 @@ def follow_office_drill() -> None:
     if st.session_state.pop("_goto_report", False) or current().office_id is not None:
         name = _name(current().office_id)
         st.page_link(PAGES["report"], label=f"查看 {safe.md(name)} 的年报详情 →", icon=":material/description:")
+        if "office" in PAGES:
+            st.page_link(PAGES["office"], label=f"查看 {safe.md(name)} 的单位档案 →", icon=":material/badge:",
+                         query_params={"office_id": str(int(current().office_id))})
 
 
 def report_link(report_id: int, label: str = "打开年报详情") -> None:

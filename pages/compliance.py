@@ -1,8 +1,9 @@
 """合规监测: findings by rule and severity; coverage matrix (missing / late); duplication and score rankings;
 failed parses listed separately (kept out of every statistic)."""
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, notice, queries as Q, ui
+from dashboard import charts, fmt, notice, office as OV, queries as Q, ui
 
 ui.ensure_app()
 
@@ -80,18 +81,14 @@ if ui.header("合规监测", f):
                     ui.report_table(view, "报送情况明细", "cov_tbl", hide=("office_id",), height=420,
                                     rename={"region": "地区"})
     with tab_dup:
-        dup = Q.run("duplication_rank", f, limit=100)
-        if dup is None:
+        dups = {k: Q.run("dup_pairs", f, kind=k, limit=100) for k in ("prev", "peer")}
+        if any(d is None for d in dups.values()):
             ui.compliance_missing()
-        elif dup.empty:
+        elif all(d.empty for d in dups.values()):
             ui.empty("当前筛选下没有重复度数据。")
         else:
-            dup["kind"] = dup["kind"].map(lambda k: fmt.code_label(fmt.DUP_KIND, k))
-            ui.report_table(dup, "重复度排行", "dup_tbl", hide=("office_id",),
-                            rename={"other_office": "对照单位", "other_year": "对照年度"},
-                            column_config={"相似度": st.column_config.ProgressColumn(format="percent", min_value=0,
-                                                                                   max_value=1)})
-            st.caption("相似度超过 50% 通常会被扣分（SPEC DUP-PREV）。")
+            OV.pairs(pd.concat(dups.values(), ignore_index=True), "dup", "重复度排行")
+            st.caption("与上年重复率超过 50% 通常会被扣分（SPEC DUP-PREV）。每类按数值从高到低列出前 100 对。")
     with tab_score:
         sc = Q.run("score_rank", f, limit=100)
         if sc is None:
@@ -102,7 +99,7 @@ if ui.header("合规监测", f):
             ui.chart(charts.bar(sc.head(20), "office", "score", horizontal=True,
                                 labels={"office": "单位", "score": "平均得分"}, height=460,
                                 title="得分最低的单位"), "score_chart")
-            ui.table(sc, "评分排行", "score_tbl", hide=("office_id",),
+            OV.office_table(sc, "评分排行", "score_tbl",
                      rename={"region": "地区", "score": "平均得分", "n_years": "年度数", "min_score": "最低得分"},
                      column_config={"平均得分": st.column_config.NumberColumn(format="%.1f")})
     with tab_fail:

@@ -3,7 +3,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, fmt, queries as Q, ui
+from dashboard import charts, fmt, office as OV, queries as Q, ui
 
 ui.ensure_app()
 
@@ -40,7 +40,7 @@ if ui.header("政府采购", f, "仅2019版模板（2019、2020年度）含“�
         ui.chart(charts.bar(top.head(15), "office", "amount_wan", horizontal=True, custom=["office_id"],
                             labels={"office": "单位", "amount_wan": "采购总金额（万元）"}, height=420), key,
                  select=True, on_select=partial(ui.drill_office, key))
-        ui.table(top, "政府采购单位排行", "proc_top_tbl", hide=("office_id",),
+        OV.office_table(top, "政府采购单位排行", "proc_top_tbl",
                  rename={"region": "地区", "projects": "采购项目数", "amount_wan": "采购总金额（万元）"},
                  column_config={"采购总金额（万元）": st.column_config.NumberColumn(format="%.2f")})
     ui.page_downloads("政府采购")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, fmt, queries as Q, report_view as RV, safe, ui
+from dashboard import auth, fmt, office as OV, queries as Q, report_view as RV, safe, ui
 
 ui.ensure_app()
 
@@ -153,11 +153,10 @@ if ui.header("年报详情", f):
                     ui.empty("这份年报没有检查结果。")
                 else:
                     ui.table(ui.findings_view(fd), "检查结果", "rep_findings")
-                dp = Q.run("report_dup", f, rid=int(rid))
+                dp = Q.run("dup_pairs_of", f, rids=[int(rid)])
                 if dp is not None and not dp.empty:
-                    dp["kind"] = dp["kind"].map(lambda k: fmt.code_label(fmt.DUP_KIND, k))
-                    ui.table(dp, "重复度", "rep_dup", rename={"other_office": "对照单位", "other_year": "对照年度"},
-                             column_config={"相似度": st.column_config.NumberColumn(format="percent")})
+                    st.markdown("**重复文字**")
+                    OV.pairs(dp, "rep_dup", "重复文字", as_list=True, empty="没有记录。", current=int(rid))
                 pr = Q.run("report_problems", f, rid=int(rid))
                 if pr is not None and not pr.empty:
                     pr["prov"] = pr["prov"].map(RV.prov_text)

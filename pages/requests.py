@@ -3,7 +3,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, fmt, queries as Q, ui
+from dashboard import charts, fmt, office as OV, queries as Q, ui
 from etl import template as T
 
 ui.ensure_app()
@@ -79,7 +79,7 @@ if ui.header("依申请公开", f, "表三“收到和处理政府信息公开�
                                 labels={"office": "单位", "new_received": "新收申请"}, height=420), key,
                      select=True, on_select=partial(ui.drill_office, key))
             st.caption("点击条形进入该单位的年报详情。")
-            ui.table(rank, "单位排行", "t3rank_tbl", hide=("office_id",),
+            OV.office_table(rank, "单位排行", "t3rank_tbl",
                      rename={"region": "地区", "new_received": "新收申请", "total_processed": "办理总数",
                              "rate_disclosed": "实质公开率", "rate_not_held": "不掌握占比",
                              "carried_forward": "结转下年"},

@@ -3,7 +3,7 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import charts, fmt, queries as Q, ui
+from dashboard import charts, fmt, office as OV, queries as Q, ui
 
 ui.ensure_app()
 
@@ -59,7 +59,7 @@ if ui.header("复议诉讼", f, "表四“政府信息公开行政复议、行�
             ui.chart(charts.bar(top.head(15), "office", ["review", "suits"], horizontal=True, custom=["office_id"],
                                 barmode="stack", labels={"office": "单位", "value": "件数"}, height=420), key,
                      select=True, on_select=partial(ui.drill_office, key))
-            ui.table(top, "案件最多的单位", "t4top_tbl", hide=("office_id",),
+            OV.office_table(top, "案件最多的单位", "t4top_tbl",
                      rename={"region": "地区", "review": "行政复议", "suits": "行政诉讼", "cases": "案件合计",
                              "corrected": "结果纠正", "rate_corrected": "纠错率"},
                      column_config={"纠错率": st.column_config.NumberColumn(format="percent")})
