@@ -68,6 +68,7 @@ def chosen_office(filter_office: int | None) -> int | None:
 def year_view(years: pd.DataFrame) -> pd.DataFrame:
     """The scorecard's year rows for display (codes to Chinese labels)."""
     out = years.copy()
+    out["published_on"] = [str(v)[:10] if v is not None and not pd.isna(v) else "—" for v in out["published_on"]]
     if "timely" in out:
         out["timely"] = [("逾期（" + m.split("（逾期")[-1]) if t == "FAIL" and isinstance(m, str) and "（逾期" in m
                          else TIMELY.get(t, "—") for t, m in zip(out["timely"], out["timely_message"])]
@@ -92,8 +93,6 @@ def summary(years: pd.DataFrame) -> dict:
             "latest_year": int(latest["year"].iloc[-1]) if len(latest) else None,
             "on_time": int((timely == "PASS").sum()), "late": int((timely == "FAIL").sum()),
             "missing": int((timely == "MISSING").sum()),
-            "n_fail": int(years["n_fail"].fillna(0).sum()) if "n_fail" in years else None,
-            "n_uncertain": int(years["n_uncertain"].fillna(0).sum()) if "n_uncertain" in years else None,
             "max_prev": years["dup_prev"].max() if "dup_prev" in years else None,
             "max_peer": years["dup_peer"].max() if "dup_peer" in years else None}
 

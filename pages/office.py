@@ -35,23 +35,23 @@ if ui.header("单位档案", f):
         if not checked:
             years = Q.run("office_reports", office_id=int(oid))
         s = OV.summary(years) if checked else None
-        c = st.columns(6)
+        c = st.columns(4)
         c[0].metric("年报数", fmt.num(len(years[years["report_id"].notna()])))
         if s:
             c[1].metric("平均得分", fmt.num(s["avg_score"], 1) if s["avg_score"] is not None else "未评分",
-                        help="各年度得分的平均（缺报年度按缺报扣分计入）。")
+                        help="各年度得分的平均（未发布年报的年度按缺报扣分计入）。")
             c[2].metric(f"最近得分（{s['latest_year']}年）" if s["latest_year"] else "最近得分",
                         fmt.num(s["latest_score"], 1) if s["latest_score"] is not None else "未评分")
             c[3].metric("按期发布", f"{s['on_time']} / {s['on_time'] + s['late']}",
                         f"逾期 {s['late']}，未发布 {s['missing']}" if s["late"] or s["missing"] else None,
-                        delta_color="off", delta_arrow="off",
-                        help="按期发布的年报数 / 能判断发布日期的年报数。")
-            c[4].metric("不通过检查项", fmt.num(s["n_fail"]),
-                        f"不确定 {s['n_uncertain']}" if s["n_uncertain"] else None, delta_color="off",
-                        delta_arrow="off", help="全部年度合计；不确定的检查项需人工核实，不计为不通过。")
-            c[5].metric("最高重复率（与上年）", fmt.pct(s["max_prev"]),
-                        f"与其他单位最高 {fmt.pct(s['max_peer'])}" if pd.notna(s["max_peer"]) else None,
-                        delta_color="off", delta_arrow="off")
+                        delta_color="off", delta_arrow="off", help="按期发布的年报数 / 能判断是否按期的年报数。")
+            c = st.columns(4)
+            fd = Q.run("office_findings", office_id=int(oid))
+            n_status = fd["status"].value_counts() if fd is not None else {}
+            c[0].metric("不通过检查项", fmt.num(n_status.get("FAIL", 0)), help="全部年度合计，含未发布年报。")
+            c[1].metric("不确定检查项", fmt.num(n_status.get("UNCERTAIN", 0)), help="需人工核实，不计为不通过。")
+            c[2].metric("与上年最高重复率", fmt.pct(s["max_prev"]), help=OV.DUP_HELP["prev"])
+            c[3].metric("与其他单位最高相似度", fmt.pct(s["max_peer"]), help=OV.DUP_HELP["peer"])
         else:
             ui.compliance_missing()
 
@@ -79,7 +79,7 @@ if ui.header("单位档案", f):
 
         tab_f, tab_d = st.tabs(["检查结果", "重复文字"])
         with tab_f:
-            fd = Q.run("office_findings", office_id=int(oid))
+            fd = Q.run("office_findings", office_id=int(oid))  # cached: the same result as above
             if fd is None:
                 ui.compliance_missing()
             elif fd.empty:

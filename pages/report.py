@@ -64,6 +64,8 @@ if ui.header("年报详情", f):
             st.subheader(f"{safe.md(office)} · {h['year'] if pd.notna(h['year']) else '—'}年")
             if h["title"]:
                 st.text(h["title"])
+            if pd.notna(h.get("office_id")):
+                OV.office_link(int(h["office_id"]), office)
             tpl_note = ("" if h["template"] == h["template_expected"] or not h["template_expected"]
                         else f"（应为{fmt.code_label(fmt.TEMPLATES, h['template_expected'])}）")
             st.markdown(f"**模板** {safe.md(fmt.code_label(fmt.TEMPLATES, h['template'], '未识别'))}{safe.md(tpl_note)}　"
