@@ -36,14 +36,15 @@ def compare_link(report_id: int, other_report_id: int, label: str = "并排对�
                  query_params={"report": str(int(report_id)), "other": str(int(other_report_id))})
 
 
-def office_table(df: pd.DataFrame, name: str, key: str, hint: str = "选中一行可打开该单位的单位档案。", **kw):
+def office_table(df: pd.DataFrame, name: str, key: str, hint: str = "选中一行可打开该单位的单位档案。",
+                 name_col: str = "office", **kw):
     """A ranking of offices (an `office_id` column, hidden): selecting a row links to that office's 单位档案."""
     hide = tuple(dict.fromkeys(("office_id",) + tuple(kw.pop("hide", ()))))
     ev = ui.table(df, name, key, selectable=True, hide=hide, **kw)
     rows = ev.selection.rows if ev is not None else []
     oid = df.iloc[rows[0]]["office_id"] if rows else None
     if oid is not None and not pd.isna(oid):
-        name_ = df.iloc[rows[0]]["office"] if "office" in df.columns else None
+        name_ = df.iloc[rows[0]][name_col] if name_col in df.columns else None
         office_link(int(oid), name_ if isinstance(name_, str) else None)
     else:
         st.caption(hint)
@@ -62,6 +63,14 @@ def chosen_office(filter_office: int | None) -> int | None:
             st.query_params[PARAM] = str(oid)
     st.session_state["_office_page"] = (oid, filter_office)
     return oid
+
+
+def region_table(reg: pd.DataFrame, level: str, name: str, key: str, **kw):
+    """A by-region breakdown table (ui.breakdown rows); at the office level it is a ranking of offices, so
+    its rows link to their 单位档案."""
+    if level == "office":
+        return office_table(reg, name, key, name_col="grp", **kw)
+    return ui.table(reg.drop(columns=["office_id"]), name, key, **kw)
 
 
 # -- scorecard --------------------------------------------------------------------------------------
@@ -103,7 +112,7 @@ def _year(v) -> str:
 
 
 def pairs(df: pd.DataFrame | None, key: str, name: str = "重复文字", as_list: bool = False,
-          empty: str = "没有重复度数据。", current: int | None = None) -> None:
+          empty: str = "没有重复度数据。", current: int | None = None, limit: int | None = None) -> None:
     """Copied-text pairs split into 与上年 and 与其他单位, each pair once (the queries dedupe A~B / B~A).
     As a table: the other report and the side-by-side view are links in the row, and selecting a row shows
     the same links below; as_list (a few pairs, one office or report): one line per pair with its links
@@ -113,7 +122,8 @@ def pairs(df: pd.DataFrame | None, key: str, name: str = "重复文字", as_list
         return
     for kind in ("prev", "peer"):
         sub = df[df["kind"] == kind].reset_index(drop=True)
-        st.markdown(f"**{DUP_KINDS[kind]}**（{len(sub)} 对）", help=DUP_HELP[kind])
+        n = f"前 {len(sub)} 对" if limit and len(sub) >= limit else f"{len(sub)} 对"
+        st.markdown(f"**{DUP_KINDS[kind]}**（{n}）", help=DUP_HELP[kind])
         if sub.empty:
             st.caption(empty)
             continue

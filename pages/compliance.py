@@ -87,7 +87,7 @@ if ui.header("合规监测", f):
         elif all(d.empty for d in dups.values()):
             ui.empty("当前筛选下没有重复度数据。")
         else:
-            OV.pairs(pd.concat(dups.values(), ignore_index=True), "dup", "重复度排行")
+            OV.pairs(pd.concat(dups.values(), ignore_index=True), "dup", "重复度排行", limit=100)
             st.caption("与上年重复率超过 50% 通常会被扣分（SPEC DUP-PREV）。每类按数值从高到低列出前 100 对。")
     with tab_score:
         sc = Q.run("score_rank", f, limit=100)

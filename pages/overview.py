@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, queries as Q, ui
+from dashboard import charts, fmt, office as OV, queries as Q, ui
 
 ui.ensure_app()
 
@@ -62,7 +62,7 @@ if ui.header("总览", f):
                              height=max(280, 26 * min(len(reg), 25) + 80))
             ui.chart(fig, key, select=True, on_select=partial(ui.drill_region, key, level, replace(fl, years=f.years)))
             st.caption("点击条形可下钻到下一级地区；在单位一级点击进入该单位的年报详情。")
-            ui.table(reg.drop(columns=["office_id"]), f"按{fmt.LEVELS[level]}分布", "ov_region_tbl",
+            OV.region_table(reg, level, f"按{fmt.LEVELS[level]}分布", "ov_region_tbl",
                      rename={"grp": fmt.LEVELS[level], "new_received": "新收申请", "total_processed": "办理总数",
                              "cases": "复议诉讼案件"})
     with right:

@@ -31,7 +31,7 @@ if ui.header("政府采购", f, "仅2019版模板（2019、2020年度）含“�
                                 labels={"grp": fmt.LEVELS[level], "amount_wan": "采购总金额（万元）"},
                                 title=f"按{fmt.LEVELS[level]}（点击下钻）"), key,
                      select=True, on_select=partial(ui.drill_region, key, level, fl))
-        ui.table(reg.drop(columns=["office_id"]), f"政府采购按{fmt.LEVELS[level]}", "proc_reg_tbl",
+        OV.region_table(reg, level, f"政府采购按{fmt.LEVELS[level]}", "proc_reg_tbl",
                  rename={"grp": fmt.LEVELS[level], "projects": "采购项目数", "amount_wan": "采购总金额（万元）"},
                  column_config={"采购总金额（万元）": st.column_config.NumberColumn(format="%.2f")})
         st.subheader("单位排行（按采购总金额）")

@@ -65,7 +65,7 @@ if ui.header("依申请公开", f, "表三“收到和处理政府信息公开�
                              height=max(260, 24 * min(len(reg), 25) + 70))
             fig.update_xaxes(tickformat=".0%")
             ui.chart(fig, key, select=True, on_select=partial(ui.drill_region, key, level, fl))
-            ui.table(reg.drop(columns=["office_id"]), f"按{fmt.LEVELS[level]}", "t3reg_tbl",
+            OV.region_table(reg, level, f"按{fmt.LEVELS[level]}", "t3reg_tbl",
                      rename={"grp": fmt.LEVELS[level], "new_received": "新收申请", "total_processed": "办理总数",
                              "rate_disclosed": "实质公开率", "rate_not_held": "不掌握占比",
                              **{Q.G(g): fmt.GROUPS[g] for g in T.T3_OUTCOME_GROUPS}},

@@ -47,7 +47,7 @@ if ui.header("复议诉讼", f, "表四“政府信息公开行政复议、行�
                             labels={"grp": fmt.LEVELS[level], "value": "件数"},
                             height=max(260, 24 * min(len(reg), 25) + 70)), key,
                  select=True, on_select=partial(ui.drill_region, key, level, fl))
-        ui.table(reg.drop(columns=["office_id"]), f"复议诉讼按{fmt.LEVELS[level]}", "t4reg_tbl",
+        OV.region_table(reg, level, f"复议诉讼按{fmt.LEVELS[level]}", "t4reg_tbl",
                  rename={"grp": fmt.LEVELS[level], "cases": "案件数", "corrected": "结果纠正", "rate_corrected": "纠错率"},
                  column_config={"纠错率": st.column_config.NumberColumn(format="percent")})
         st.subheader("案件最多的单位")

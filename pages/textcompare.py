@@ -59,7 +59,8 @@ if ui.header("正文对照", f):
                 ui.empty("这份年报没有识别出正文。")
                 continue
             m = TD.mark(texts[rid], texts[other])
-            share = m.n_norm_shared / m.n_norm if m.n_norm else None
-            st.metric("标出的文字占本文", fmt.pct(share),
-                      help="去掉空白和标点后，落在共有5字片段中的字数占全文字数的比例。")
+            # the rule's own measure, from this side: for the later report of a 与上年 pair it is the 重复率
+            st.metric("本文5字片段在另一份中出现的比例", fmt.pct(TD.containment(texts[rid], texts[other])),
+                      help="本文去掉空白和标点、数字记为0后，所有不同的连续5字片段中，也出现在另一份正文里的比例"
+                           "（与上年重复率即按此计算）。")
             st.html(TD.panel(m))

@@ -3,6 +3,7 @@ SQL over the warehouse; every office ranking links to it; duplication pairs are 
 with the right other report; the side-by-side view highlights the shared passages and keeps markup inert."""
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -124,6 +125,23 @@ def test_every_ranking_links_to_the_office(page, key, demo_db, use_db):
     assert ("office", f"查看 {office} 的单位档案 →", f"office_id={oid[0][0]}") in links(at)
 
 
+@pytest.mark.parametrize("page,key", [("overview", "ov_region_tbl"), ("requests", "t3reg_tbl")])
+def test_region_table_at_office_level_links_to_the_office(page, key, demo_db, use_db):
+    """Inside one district the by-region table lists its offices: a ranking too, linked like the others."""
+    use_db(demo_db)
+    prov, city, dist = sql(demo_db, """SELECT province, city, district FROM report_facts WHERE district IS NOT NULL
+        GROUP BY ALL HAVING count(DISTINCT office_id) > 1 ORDER BY count(*) DESC, district LIMIT 1""")[0]
+    at = app(page, {"prov": prov, "city": city, "dist": dist})
+    assert not at.exception, [e.message for e in at.exception]
+    shown = at.dataframe(key=key).value
+    assert shown.columns[0] == "单位"
+    at.session_state[key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    office = shown["单位"].iloc[0]
+    (oid,), = sql(demo_db, "SELECT office_id FROM mart_offices WHERE office = ? AND district = ?", [office, dist])
+    assert ("office", f"查看 {office} 的单位档案 →", f"office_id={oid}") in links(at)
+
+
 def test_chart_click_links_to_the_office(demo_db, use_db):
     """A click on an office bar narrows the filters to it (ui.drill_office); the next step links on to its
     单位档案 as well as to its 年报详情."""
@@ -238,6 +256,20 @@ def test_side_by_side_highlights_shared_passages_inert(tmp_path, demo_db, use_db
     assert any(f"相似度 **{stored * 100:.1f}%**" in m.value for m in at.markdown)
     assert ("report", f"report={a}") in {(p, q) for p, _, q in links(at)}
     assert ("report", f"report={b}") in {(p, q) for p, _, q in links(at)}
+    from dashboard import textdiff as TD
+    shares = [m.value for m in at.metric if m.label == "本文5字片段在另一份中出现的比例"]
+    assert shares == [f"{TD.containment(SCRIPT_A, SCRIPT_B) * 100:.1f}%", f"{TD.containment(SCRIPT_B, SCRIPT_A) * 100:.1f}%"]
+
+
+def test_side_by_side_of_a_prev_pair_shows_the_stored_rate(demo_db, use_db):
+    use_db(demo_db)
+    a, b, s = sql(demo_db, "SELECT report_id, other_report_id, similarity FROM duplication WHERE kind = 'prev' "
+                           "ORDER BY similarity DESC LIMIT 1")[0]
+    at = app("textcompare", {"report": str(a), "other": str(b)})
+    assert not at.exception, [e.message for e in at.exception]
+    assert any(m.value.startswith("**与上年**") and f"重复率 **{s * 100:.1f}%**" in m.value for m in at.markdown)
+    # the later report's share of 5-grams found in the earlier one is the stored rate
+    assert [m.value for m in at.metric if m.label == "本文5字片段在另一份中出现的比例"][0] == f"{s * 100:.1f}%"
 
 
 def test_highlighting_uses_the_rules_measure(demo_db):
@@ -266,3 +298,29 @@ def test_textdiff_marks_whole_copied_runs():
     # digits fold to 0, the other's spaces and punctuation are dropped: 年共收到申请00件 is shared
     assert html.startswith("甲，今<mark") and ">年共收到申请12件</mark>。乙" in html
     assert TD.to_html(TD.mark("<b>a&b</b>", "")) == "&lt;b&gt;a&amp;b&lt;/b&gt;"
+
+
+HOSTILE = "![](http://127.0.0.9:9/o.png)**粗**<script>alert(1)</script>:red[红]$x$局"
+
+
+def test_office_names_with_markup_stay_text(tmp_path, demo_db, use_db):
+    """An office name from a report is shown literally on the 单位档案, in its pair lines and links, and on the
+    side-by-side view: Markdown channels get safe.md, the highlighted panel escapes its text."""
+    from dashboard import safe
+    db = tmp_path / "names.duckdb"
+    shutil.copy(demo_db, db)
+    a, b = sql(db, "SELECT report_id, other_report_id FROM duplication WHERE kind = 'peer' ORDER BY 1 LIMIT 1")[0]
+    (oid,), = sql(db, "SELECT office_id FROM report_facts WHERE report_id = ?", [a])
+    con = duckdb.connect(str(db))
+    for t in ("mart_offices", "report_facts"):
+        con.execute(f"UPDATE {t} SET office = ? WHERE office_id = ?", [HOSTILE, oid])
+    con.close()
+    use_db(db)
+    for at in (app("office", {"office_id": str(oid)}), app("textcompare", {"report": str(a), "other": str(b)}),
+               app("report", {"report": str(b)})):
+        assert not at.exception, [e.message for e in at.exception]
+        texts = [m.value for m in at.markdown] + [s.value for s in at.subheader] + [lbl for _, lbl, _ in links(at)]
+        assert any(safe.md(HOSTILE) in t for t in texts), "the name is shown, escaped"
+        assert not [t for t in texts if HOSTILE in t or re.search(r"(?<!\\)<script", t)]
+        for h in at.get("html"):
+            assert "<script" not in h.proto.body and "127.0.0.9" not in h.proto.body
