@@ -78,6 +78,11 @@ def year_view(years: pd.DataFrame) -> pd.DataFrame:
     """The scorecard's year rows for display (codes to Chinese labels)."""
     out = years.copy()
     out["published_on"] = [str(v)[:10] if v is not None and not pd.isna(v) else "—" for v in out["published_on"]]
+    # figures as text: a year without a report, a first year without a previous one or a blank cell reads —
+    # (not the grid's faded None); rates as percentages, scores with one decimal, counts as integers
+    for col, how in _FORMATS.items():
+        if col in out:
+            out[col] = [how(v) if v is not None and not pd.isna(v) else "—" for v in out[col]]
     if "timely" in out:
         out["timely"] = [("逾期（" + m.split("（逾期")[-1]) if t == "FAIL" and isinstance(m, str) and "（逾期" in m
                          else TIMELY.get(t, "—") for t, m in zip(out["timely"], out["timely_message"])]
@@ -85,9 +90,16 @@ def year_view(years: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _count(v) -> str:
+    return f"{int(v)}" if float(v).is_integer() else f"{float(v):g}"
+
+
+_FORMATS = {"office_score": lambda v: f"{float(v):.1f}", "report_score": lambda v: f"{float(v):.1f}",
+            "n_fail": _count, "n_uncertain": _count, "dup_prev": fmt.pct, "dup_peer": fmt.pct,
+            "new_received": _count, "total_processed": _count, "rate_disclosed": fmt.pct, "cases": _count,
+            "rate_corrected": fmt.pct}
 YEAR_COLUMNS = {"office_score": "得分", "report_score": "年报得分", "timely": "按期发布", "n_fail": "不通过检查项",
                 "n_uncertain": "不确定检查项", "dup_prev": "与上年重复率", "dup_peer": "与其他单位相似度"}
-PCT_COLUMNS = ("与上年重复率", "与其他单位相似度", "实质公开率", "纠错率")
 
 
 def summary(years: pd.DataFrame) -> dict:

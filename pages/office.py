@@ -64,13 +64,11 @@ if ui.header("单位档案", f):
                     ui.report_link(int(r.report_id), label=f"{int(r.year)}年" if pd.notna(r.year) else f"年报 {int(r.report_id)}")
 
         st.markdown("**逐年情况**")
-        view = OV.year_view(years) if checked else years
+        view = OV.year_view(years)
         vol = {"new_received": "新收申请", "total_processed": "办理总数", "rate_disclosed": "实质公开率",
                "cases": "复议诉讼案件", "rate_corrected": "纠错率"}
         ui.report_table(view, "逐年情况", "office_years", hide=("report_score",) if checked else (),
                         rename={**OV.YEAR_COLUMNS, **vol},
-                        column_config={c_: st.column_config.NumberColumn(format="percent")
-                                       for c_ in OV.PCT_COLUMNS} | {"得分": st.column_config.NumberColumn(format="%.1f")},
                         hint="选中一行可打开该年度年报的详情（未发布的年度没有年报）。")
         if checked and years["office_score"].notna().sum() > 1:
             sc = years.drop_duplicates("year").dropna(subset=["year", "office_score"]).sort_values("year")

@@ -73,11 +73,17 @@ def test_office_page_figures_equal_sql(demo_db, use_db):
     assert len(years) == n_reports + len(missing)
     assert set(years.loc[years["按期发布"] == "未发布", "年度"].astype(int)) == missing
     for y, score in by_year.items():
-        assert set(years.loc[years["年度"].astype(int) == y, "得分"].round(1)) == {round(score, 1)}
+        assert set(years.loc[years["年度"].astype(int) == y, "得分"]) == {f"{score:.1f}"}
     from dashboard import queries as Q
     for rid, new in sql(demo_db, f"SELECT report_id, {Q.T3_NEW} FROM report_facts WHERE office_id = ?", [oid]):
         shown = years.loc[years["年报编号"].astype(str) == str(rid), "新收申请"].iloc[0]
-        assert (new is None and shown != shown) or float(shown) == new
+        assert shown == ("—" if new is None else f"{new:g}")
+    for rid, s in sql(demo_db, "SELECT report_id, similarity FROM duplication WHERE kind = 'prev' AND report_id IN "
+                               "(SELECT report_id FROM report_facts WHERE office_id = ?)", [oid]):
+        assert years.loc[years["年报编号"].astype(str) == str(rid), "与上年重复率"].iloc[0] == f"{s * 100:.1f}%"
+    # nothing reads as a code, None or nan
+    for col in years.columns:
+        assert not years[col].astype(str).isin(["None", "nan", "<NA>", "PASS", "FAIL", "MISSING"]).any(), col
     # its reports, each a link to 年报详情
     rids = {r for (r,) in sql(demo_db, "SELECT report_id FROM report_facts WHERE office_id = ?", [oid])}
     assert {q for p, _, q in links(at) if p == "report" and q.startswith("report=")} >= {f"report={r}" for r in rids}
