@@ -1,5 +1,7 @@
 """合规监测: findings by rule and severity; coverage matrix (missing / late); duplication and score rankings;
 failed parses listed separately (kept out of every statistic)."""
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -96,9 +98,10 @@ if ui.header("合规监测", f):
         elif sc.empty:
             ui.empty("当前筛选下没有评分。")
         else:
-            ui.chart(charts.bar(sc.head(20), "office", "score", horizontal=True,
+            ui.chart(charts.bar(sc.head(20), "office", "score", horizontal=True, custom=["office_id"],
                                 labels={"office": "单位", "score": "平均得分"}, height=460,
-                                title="得分最低的单位"), "score_chart")
+                                title="得分最低的单位"), "score_chart", select=True,
+                     on_select=partial(ui.drill_office, "score_chart"))
             OV.office_table(sc, "评分排行", "score_tbl",
                      rename={"region": "地区", "score": "平均得分", "n_years": "年度数", "min_score": "最低得分"},
                      column_config={"平均得分": st.column_config.NumberColumn(format="%.1f")})
