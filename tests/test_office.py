@@ -330,3 +330,30 @@ def test_office_names_with_markup_stay_text(tmp_path, demo_db, use_db):
         assert not [t for t in texts if HOSTILE in t or re.search(r"(?<!\\)<script", t)]
         for h in at.get("html"):
             assert "<script" not in h.proto.body and "127.0.0.9" not in h.proto.body
+
+
+PLAIN_DUP_PAIRS = """
+    WITH d AS (SELECT * FROM duplication WHERE kind = ? AND other_report_id IS NOT NULL
+                 AND report_id IN (SELECT report_id FROM report_facts WHERE {w}))
+    SELECT similarity, report_id, other_report_id FROM d
+    QUALIFY row_number() OVER (PARTITION BY least(report_id, other_report_id), greatest(report_id, other_report_id)
+                               ORDER BY similarity DESC, report_id) = 1
+    ORDER BY similarity DESC, least(report_id, other_report_id), greatest(report_id, other_report_id) LIMIT ?"""
+
+
+@pytest.mark.parametrize("limit", [1, 3, 10, 40, 1000])
+def test_dup_pairs_top_n_equals_the_plain_window(limit, demo_db, use_db):
+    """dup_pairs keeps the top 2*limit rows before deduplicating (fast at national scale): the same pairs, in the
+    same order, as deduplicating every row first."""
+    from dashboard import queries as Q
+    from dashboard.filters import Filters
+    use_db(demo_db)
+    city = sql(demo_db, "SELECT city FROM report_facts WHERE city IS NOT NULL GROUP BY city ORDER BY count(*) DESC")[0][0]
+    year = sql(demo_db, "SELECT max(year) FROM report_facts")[0][0]
+    for f, w, args in ((Filters(), "TRUE", []), (Filters(city=city), "city = ?", [city]),
+                       (Filters(years=(year,)), "year = ?", [year])):
+        for kind in ("prev", "peer"):
+            got = Q.execute("dup_pairs", f, kind=kind, limit=limit)
+            want = sql(demo_db, PLAIN_DUP_PAIRS.format(w=w), [kind, *args, limit])
+            assert [(round(s, 12), r, o) for s, r, o in zip(got["similarity"], got["report_id"], got["other_report_id"])] \
+                == [(round(s, 12), r, o) for s, r, o in want], (f, kind, limit)
