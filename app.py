@@ -65,4 +65,6 @@ ui.reset_run()
 st.session_state["_filters_obj"] = filters.sidebar()
 if nav.url_path not in ("report", "office", "textcompare"):
     ui.follow_office_drill()
+if nav.url_path != "office":
+    st.session_state.pop("_office_page", None)  # dashboard.office.chosen_office: a new visit starts from its URL
 nav.run()

@@ -357,3 +357,19 @@ def test_dup_pairs_top_n_equals_the_plain_window(limit, demo_db, use_db):
             want = sql(demo_db, PLAIN_DUP_PAIRS.format(w=w), [kind, *args, limit])
             assert [(round(s, 12), r, o) for s, r, o in zip(got["similarity"], got["report_id"], got["other_report_id"])] \
                 == [(round(s, 12), r, o) for s, r, o in want], (f, kind, limit)
+
+
+def test_office_page_link_wins_over_an_older_sidebar_choice(demo_db, use_db):
+    """Leaving the 单位档案, picking another office in the sidebar and coming back through a link to the first
+    office shows the linked office: the URL of a new visit is the state."""
+    use_db(demo_db)
+    at = app("office", {"office_id": "1"})
+    at.switch_page("pages/requests.py")
+    at.run()
+    at.selectbox(key="office").set_value(2).run()
+    at.switch_page("pages/office.py")
+    at.query_params["office_id"] = "1"
+    at.run()
+    assert not at.exception
+    name = sql(demo_db, "SELECT office FROM mart_offices WHERE office_id = 1")[0][0]
+    assert any(s.value == name for s in at.subheader)
