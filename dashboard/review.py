@@ -66,19 +66,31 @@ def flash() -> None:
         st.success(msg)
 
 
-def _write(fn, ok: str, **kw) -> None:
+def _write(form: str, fn, clear: tuple[str, ...], ok: str, **kw) -> None:
+    """Call an etl.review writer from a button's callback (it runs before the page, so the tables of that
+    run already show the new state); on success empty the form (`clear`: its widget keys)."""
     from etl.ingest import IngestLocked
+    if not writable():  # checked again at write time, not only when the form was drawn
+        st.session_state[f"{form}_err"] = "没有审核权限。"
+        return
     try:
         fn(db.db_path(), **kw)
     except R.ReviewError as e:
-        st.error(safe.md(e))
+        st.session_state[f"{form}_err"] = str(e)
         return
     except IngestLocked:
-        st.error("数据仓库正在导入或重新计算，请稍后再提交（本次未保存）。")
+        st.session_state[f"{form}_err"] = "数据仓库正在导入或重新计算，请稍后再提交（本次未保存）。"
         return
     st.cache_data.clear()
+    for k in clear:
+        st.session_state.pop(k, None)
     st.session_state[_FLASH] = ok
-    st.rerun()
+
+
+def _errors(key: str) -> None:
+    err = st.session_state.pop(f"{key}_err", None)
+    if err:
+        st.error(safe.md(err))
 
 
 def _refuse_note() -> None:
@@ -106,24 +118,28 @@ def finding_form(df: pd.DataFrame | None, key: str) -> None:
             return (f"{office}{year} · {fmt.rule_name(r['rule'])} · "
                     f"{fmt.code_label(fmt.FINDING_STATUS, r['status'])} · {now}")
 
-        with st.form(f"{key}_form", clear_on_submit=True, border=False):
-            i = st.selectbox("检查结果", range(len(rows)), format_func=name, key=f"{key}_pick")
-            verdict = st.radio("审核结论", list(R.VERDICTS), format_func=R.VERDICTS.get, horizontal=True,
-                               key=f"{key}_verdict")
-            note = st.text_area("审核意见", key=f"{key}_note", max_chars=2000,
-                                placeholder="依据、核实情况；标记为误报时必填")
-            st.caption(f"审核人：{safe.md(who())}。结论保存在数据仓库中，重新导入或重新检查后仍然有效，"
-                       "并按评分规则计入得分（误报不扣分，已整改按比例扣分）。")
-            go = st.form_submit_button("保存审核结论", type="primary")
-        if go and i is not None:
+        def save():
+            i = st.session_state.get(f"{key}_pick")
+            if i is None or int(i) >= len(rows):
+                return
             r = rows.iloc[int(i)]
             rid = r.get("report_id")
             has_report = rid is not None and not pd.isna(rid)
-            _write(R.review_finding, f"已保存：{fmt.rule_name(r['rule'])} → {R.VERDICTS[verdict]}",
-                   verdict=verdict, reviewer=who(), note=note, rule=str(r["rule"]),
-                   report=int(rid) if has_report else None,
+            verdict = st.session_state.get(f"{key}_verdict") or "confirmed"
+            _write(key, R.review_finding, (f"{key}_note",),
+                   f"已保存审核结论：{fmt.rule_name(r['rule'])} → {R.VERDICTS[verdict]}",
+                   verdict=verdict, reviewer=who(), note=st.session_state.get(f"{key}_note") or "",
+                   rule=str(r["rule"]), report=int(rid) if has_report else None,
                    office=None if has_report else r.get("office"),
                    year=None if has_report or pd.isna(r.get("year")) else int(r["year"]))
+
+        _errors(key)
+        st.selectbox("检查结果", range(len(rows)), format_func=name, key=f"{key}_pick")
+        st.radio("审核结论", list(R.VERDICTS), format_func=R.VERDICTS.get, horizontal=True, key=f"{key}_verdict")
+        st.text_area("审核意见", key=f"{key}_note", max_chars=2000, placeholder="依据、核实情况；标记为误报时必填")
+        st.caption(f"审核人：{safe.md(who())}。结论保存在数据仓库中，重新导入或重新检查后仍然有效，"
+                   "并按评分规则计入得分（误报不扣分，已整改按比例扣分）。")
+        st.button("保存审核结论", type="primary", key=f"{key}_save", on_click=save)
 
 
 def correction_form(cells: pd.DataFrame | None, version: str, rid: int, key: str) -> None:
@@ -142,21 +158,27 @@ def correction_form(cells: pd.DataFrame | None, version: str, rid: int, key: str
             tag = f"（{CORRECTED}）" if c.get("flag") == "corrected" else ""
             return f"表{'二三四'[int(k[1]) - 2]} · {T.label(version, k)} · 现值 {shown}{tag}"
 
-        with st.form(f"{key}_form", clear_on_submit=True, border=False):
-            k = st.selectbox("单元格", keys, format_func=name, key=f"{key}_cell")
-            value = st.number_input("更正后的数值", value=None, step=1.0, format="%g", key=f"{key}_value")
-            reason = st.text_area("更正理由", key=f"{key}_reason", max_chars=2000,
-                                  placeholder="例如：原文数字粘连，核对原件为 12")
-            revoke = st.checkbox("撤销此单元格的更正，恢复解析值", key=f"{key}_revoke")
-            st.caption(f"更正人：{safe.md(who())}。更正值用于统计和合规检查，解析值保留在旁；"
-                       "重新导入同一文件后仍然有效。")
-            go = st.form_submit_button("保存更正", type="primary")
-        if go:
-            if value is None and not revoke:
-                st.error("请填写更正后的数值。")
+        def save():
+            k = st.session_state.get(f"{key}_cell")
+            value = st.session_state.get(f"{key}_value")
+            revoke = bool(st.session_state.get(f"{key}_revoke"))
+            if k is None:
                 return
-            _write(R.correct_cell, f"已保存：{T.label(version, k)} " + ("恢复解析值" if revoke else f"更正为 {value:g}"),
-                   report=int(rid), key=k, value=value, reason=reason, corrector=who(), revoke=revoke)
+            if value is None and not revoke:
+                st.session_state[f"{key}_err"] = "请填写更正后的数值。"
+                return
+            _write(key, R.correct_cell, (f"{key}_value", f"{key}_reason", f"{key}_revoke"),
+                   f"已保存更正：{T.label(version, k)} " + ("恢复解析值" if revoke else f"更正为 {value:g}"),
+                   report=int(rid), key=k, value=value, reason=st.session_state.get(f"{key}_reason") or "",
+                   corrector=who(), revoke=revoke)
+
+        _errors(key)
+        st.selectbox("单元格", keys, format_func=name, key=f"{key}_cell")
+        st.number_input("更正后的数值", value=None, step=1.0, format="%g", key=f"{key}_value")
+        st.text_area("更正理由", key=f"{key}_reason", max_chars=2000, placeholder="例如：原文数字粘连，核对原件为 12")
+        st.checkbox("撤销此单元格的更正，恢复解析值", key=f"{key}_revoke")
+        st.caption(f"更正人：{safe.md(who())}。更正值用于统计和合规检查，解析值保留在旁；重新导入同一文件后仍然有效。")
+        st.button("保存更正", type="primary", key=f"{key}_save", on_click=save)
 
 
 def corrected_view(cells: pd.DataFrame) -> pd.DataFrame:

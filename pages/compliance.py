@@ -41,7 +41,7 @@ if ui.header("合规监测", f):
             left, right = st.columns(2)
             pick = left.multiselect("只看这些规则", rules, key="cmp_rule_pick", placeholder="全部规则",
                                     format_func=fmt.rule_name, select_all=False)
-            rv_pick = right.multiselect("审核结论", list(RVW.STATUS), key="cmp_review_pick", placeholder="全部",
+            rv_pick = right.multiselect("审核结论", list(RVW.STATUS), key="cmp_review_filter", placeholder="全部",
                                         format_func=RVW.STATUS.get, select_all=False)
             lst = RVW.findings_list(f, rules=pick, reviews=rv_pick, limit=1000)
             ui.report_table(ui.findings_view(RVW.label(lst)), "检查结果明细", "cmp_list", hide=("office_id",),
