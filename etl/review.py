@@ -44,13 +44,16 @@ CREATE TABLE IF NOT EXISTS cell_corrections (
     corrected_at TIMESTAMP NOT NULL,
     revoked BOOLEAN NOT NULL DEFAULT false     -- true: back to the parsed value
 );
+"""
+# views only (no rowid): also created over a Parquet export (etl/parquet.connect_parquet)
+VIEWS_DDL = """
 CREATE OR REPLACE VIEW review_current AS
     SELECT * EXCLUDE (rn) FROM (
-        SELECT *, row_number() OVER (PARTITION BY finding_key ORDER BY reviewed_at DESC, rowid DESC) AS rn
+        SELECT *, row_number() OVER (PARTITION BY finding_key ORDER BY reviewed_at DESC) AS rn
         FROM finding_reviews) WHERE rn = 1 AND verdict <> 'cleared';
 CREATE OR REPLACE VIEW correction_current AS
     SELECT * EXCLUDE (rn, revoked) FROM (
-        SELECT *, row_number() OVER (PARTITION BY sha256, key ORDER BY corrected_at DESC, rowid DESC) AS rn
+        SELECT *, row_number() OVER (PARTITION BY sha256, key ORDER BY corrected_at DESC) AS rn
         FROM cell_corrections) WHERE rn = 1 AND NOT revoked;
 CREATE OR REPLACE VIEW cells_effective AS
     WITH k AS (SELECT r.report_id, k.* FROM correction_current k JOIN reports r USING (sha256))
@@ -75,6 +78,7 @@ class ReviewError(ValueError):
 
 def ensure_schema(con) -> None:
     con.execute(DDL)
+    con.execute(VIEWS_DDL)
 
 
 def finding_key_sql(sha: str = "r.sha256", office: str = "f.office", year: str = "f.year",

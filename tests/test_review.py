@@ -360,3 +360,20 @@ def test_a_reviewer_corrects_a_cell_on_the_report_page(db, monkeypatch):
         [(12.0, 17.0, "原件为12", "本机用户")]
     cells = next(d.value for d in at.dataframe if "解析值" in d.value.columns)
     assert list(cells.loc[cells["标记"] == "人工更正", "解析值"]) == [17]
+
+
+def test_parquet_export_keeps_reviews_and_corrections(db, tmp_path, capsys):
+    from etl.parquet import connect_parquet
+    rid = rid_of(db, A, 2024)
+    assert main(["review", "--db", str(db), "--report", str(rid), "--rule", "T3-ROW", "--verdict", "已整改"]) == 0
+    assert main(["correct", "--db", str(db), "--report", str(rid), "--key", KEY, "--value", "13",
+                 "--reason", "原件为13"]) == 0
+    assert main(["export", "--db", str(db), "--parquet", str(tmp_path / "pq")]) == 0
+    capsys.readouterr()
+    con = connect_parquet(tmp_path / "pq")
+    try:
+        assert con.execute("SELECT rule, verdict FROM review_current").fetchall() == [("T3-ROW", "fixed")]
+        assert con.execute("SELECT value, parsed_value FROM cells_effective WHERE flag = 'corrected'").fetchall() \
+            == [(13.0, 17.0)]
+    finally:
+        con.close()
