@@ -33,6 +33,16 @@ def findings_list(f, rules=(), reviews=(), limit: int = 1000) -> pd.DataFrame | 
     return Q.run("findings_list", f, rules=list(rules), limit=limit)
 
 
+def counts_caption(f) -> None:
+    """How many of the findings in the selection are reviewed, by verdict."""
+    rc = Q.run("review_counts", f) if Q.available("review_counts") else None
+    if rc is None or rc.empty:
+        return
+    n = dict(zip(rc["review_status"], rc["n"]))
+    st.caption("审核情况：" + "，".join(f"{STATUS[k]} {fmt.num(n.get(k, 0))} 条" for k in STATUS)
+               + "。误报不扣分，已整改按评分规则的比例扣分。")
+
+
 def serious_findings(f, limit: int = 20) -> pd.DataFrame | None:
     return label(Q.run("serious_findings_rv" if Q.available("serious_findings_rv") else "serious_findings",
                        f, limit=limit))

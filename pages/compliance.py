@@ -44,6 +44,7 @@ if ui.header("合规监测", f):
             rv_pick = right.multiselect("审核结论", list(RVW.STATUS), key="cmp_review_filter", placeholder="全部",
                                         format_func=RVW.STATUS.get, select_all=False)
             lst = RVW.findings_list(f, rules=pick, reviews=rv_pick, limit=1000)
+            RVW.counts_caption(f)
             ui.report_table(ui.findings_view(RVW.label(lst)), "检查结果明细", "cmp_list", hide=("office_id",),
                             height=360, rename=RVW.RENAME,
                             hint="选中一行可打开对应年报的详情（缺报记录没有年报）。")

@@ -295,6 +295,7 @@ def test_compliance_page_shows_status_and_a_reviewer_marks_a_finding(db, monkeyp
     assert got == [("T3-SUM", "false_positive", "原文排版所致", "本机用户")]
     shown = next(d.value for d in at.dataframe if "审核结论" in d.value.columns)
     assert "误报" in set(shown["审核结论"]) and "原文排版所致" in set(shown["审核意见"])
+    assert any("误报 1 条" in c.value for c in at.caption)
 
 
 def test_report_page_shows_review_and_correction(db, monkeypatch):
