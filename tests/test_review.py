@@ -378,3 +378,29 @@ def test_parquet_export_keeps_reviews_and_corrections(db, tmp_path, capsys):
             == [(13.0, 17.0)]
     finally:
         con.close()
+
+
+def test_batches_from_csv_are_all_or_nothing(db, tmp_path, capsys):
+    rid = rid_of(db, A, 2024)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("report,office,year,rule,verdict,note,by\n"
+                   f"{rid},,,T3-SUM,确认,属实,张三\n"
+                   f"{rid},,,T3-ROW,不知道,,张三\n", encoding="utf-8")
+    assert main(["review", "--db", str(db), "--from", str(bad)]) == 2
+    assert "第2条" in capsys.readouterr().err
+    assert sql(db, "SELECT count(*) FROM finding_reviews")[0][0] == 0
+    good = tmp_path / "good.csv"
+    good.write_text("\ufeffreport,office,year,rule,verdict,note,by\n"
+                    f"{rid},,,T3-SUM,确认,属实,张三\n"
+                    f",{A},2023,MISSING,已整改,已补发,李四\n", encoding="utf-8")
+    assert main(["review", "--db", str(db), "--from", str(good)]) == 0
+    got = sql(db, "SELECT rule, verdict, reviewer, office, year FROM review_current ORDER BY rule")
+    assert got == [("MISSING", "fixed", "李四", A, 2023), ("T3-SUM", "confirmed", "张三", A, 2024)]
+    office = sql(db, "SELECT office_id FROM offices WHERE name = ?", [A])[0][0]
+    # 已整改 MISSING: half of the 100-point deduction
+    assert sql(db, "SELECT score FROM office_scores WHERE office_id = ? AND year = 2023", [office]) == [(50.0,)]
+    fix = tmp_path / "fix.csv"
+    fix.write_text(f"report,key,value,reason,by\n{rid},{KEY},12,原件为12,王五\n", encoding="utf-8")
+    assert main(["correct", "--db", str(db), "--from", str(fix)]) == 0
+    assert sql(db, "SELECT value, corrector FROM correction_current") == [(12.0, "王五")]
+    assert status(db, rid, "T3-SUM") == "PASS"

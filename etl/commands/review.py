@@ -19,6 +19,8 @@ def register(sub) -> None:
     p.add_argument("--note", default="", help="审核意见（误报必填）")
     p.add_argument("--by", default="", help="审核人（默认“本机用户”）")
     p.add_argument("--policy", help="policy TOML for the scores (default etl/rules/policy.toml)")
+    p.add_argument("--from", dest="from_csv", metavar="CSV",
+                   help="many reviews in one write: CSV with columns report, office, year, rule, verdict, note, by")
     p.add_argument("--list", action="store_true", help="list the reviews in force")
     p.add_argument("--history", action="store_true", help="with --list: every review ever recorded")
     p.add_argument("--json", action="store_true")
@@ -32,6 +34,8 @@ def register(sub) -> None:
     c.add_argument("--reason", default="", help="更正理由（必填）")
     c.add_argument("--by", default="", help="更正人（默认“本机用户”）")
     c.add_argument("--revoke", action="store_true", help="撤销更正，恢复解析值")
+    c.add_argument("--from", dest="from_csv", metavar="CSV",
+                   help="many corrections in one write: CSV with columns report, key, value, reason, by, revoke")
     c.add_argument("--list", action="store_true", help="list the corrections in force")
     c.add_argument("--history", action="store_true", help="with --list: every correction ever recorded")
     c.add_argument("--json", action="store_true")
@@ -75,11 +79,43 @@ def _write(args, fn, **kw) -> int:
     return 0
 
 
+def _csv(path: str, fields: tuple[str, ...], by: str) -> list[dict]:
+    """Rows of a CSV (UTF-8, BOM allowed) as keyword arguments of the etl.review writers."""
+    import csv
+
+    from etl.review import ReviewError
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise ReviewError(f"无法读取 {path}：{e}") from None
+    out = []
+    for r in rows:
+        r = {(k or "").strip(): (v or "").strip() for k, v in r.items()}
+        d = {f: r.get(f) or None for f in fields}
+        d[by] = r.get("by") or ""
+        out.append(d)
+    if not out:
+        raise ReviewError(f"{path} 中没有记录")
+    return out
+
+
 def cmd_review(args) -> int:
-    from etl.review import list_reviews, review_finding
+    from etl.review import ReviewError, list_reviews, review_finding, review_findings
     if args.list:
         return _listing(args, list_reviews, ["reviewed_at", "reviewer", "verdict", "rule", "office", "year",
                                              "report_id", "sha256", "note"])
+    if args.from_csv:
+        policy = None
+        if args.policy:
+            from etl.rules.policy import Policy
+            policy = Policy.load(args.policy)
+        try:
+            items = _csv(args.from_csv, ("report", "office", "year", "rule", "verdict", "note"), "reviewer")
+        except ReviewError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        return _write(args, lambda db: review_findings(db, items, policy))
     if not args.rule or not args.verdict:
         print("error: --rule and --verdict are required (or --list)", file=sys.stderr)
         return 2
@@ -92,10 +128,19 @@ def cmd_review(args) -> int:
 
 
 def cmd_correct(args) -> int:
-    from etl.review import correct_cell, list_corrections
+    from etl.review import ReviewError, correct_cell, correct_cells, list_corrections
     if args.list:
         return _listing(args, list_corrections, ["corrected_at", "corrector", "report_id", "key", "value",
                                                  "parsed_value", "reason", "sha256"])
+    if args.from_csv:
+        try:
+            items = _csv(args.from_csv, ("report", "key", "value", "reason", "revoke"), "corrector")
+        except ReviewError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        for it in items:
+            it["revoke"] = it["revoke"] or False
+        return _write(args, lambda db: correct_cells(db, items))
     if not args.report or not args.key or (args.value is None and not args.revoke):
         print("error: --report, --key and --value (or --revoke) are required (or --list)", file=sys.stderr)
         return 2
