@@ -404,3 +404,14 @@ def test_batches_from_csv_are_all_or_nothing(db, tmp_path, capsys):
     assert main(["correct", "--db", str(db), "--from", str(fix)]) == 0
     assert sql(db, "SELECT value, corrector FROM correction_current") == [(12.0, "王五")]
     assert status(db, rid, "T3-SUM") == "PASS"
+
+
+def test_overview_lists_serious_findings_with_their_review(db, monkeypatch):
+    rid = rid_of(db, A, 2024)
+    assert main(["review", "--db", str(db), "--report", str(rid), "--rule", "T3-SUM", "--verdict", "误报",
+                 "--note", "排版"]) == 0
+    at = _app(db, monkeypatch, "overview")
+    from dashboard import fmt
+    sf = next(d.value for d in at.dataframe if "审核结论" in d.value.columns)
+    assert list(sf.loc[sf["检查规则"] == fmt.rule_name("T3-SUM"), "审核结论"]) == ["误报"]
+    assert set(sf["审核结论"]) >= {"误报", "未审核"}
