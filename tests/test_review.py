@@ -415,3 +415,20 @@ def test_overview_lists_serious_findings_with_their_review(db, monkeypatch):
     sf = next(d.value for d in at.dataframe if "审核结论" in d.value.columns)
     assert list(sf.loc[sf["检查规则"] == fmt.rule_name("T3-SUM"), "审核结论"]) == ["误报"]
     assert set(sf["审核结论"]) >= {"误报", "未审核"}
+
+
+@pytest.mark.parametrize("point", ["copied", "before_replace"])
+def test_a_killed_write_leaves_the_warehouse_as_it_was(db, point):
+    import os
+    import subprocess
+    rid = rid_of(db, A, 2024)
+    before = db.read_bytes()
+    env = {**os.environ, "GKJB_CRASH_AT": point}
+    out = subprocess.run([sys.executable, "-m", "etl", "correct", "--db", str(db), "--report", str(rid), "--key", KEY,
+                          "--value", "12", "--reason", "x"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == -9
+    assert db.read_bytes() == before
+    assert main(["review", "--db", str(db), "--report", str(rid), "--rule", "T3-SUM", "--verdict", "确认"]) == 0
+    assert sql(db, "SELECT count(*) FROM cell_corrections")[0][0] == 0
+    assert sql(db, "SELECT count(*) FROM finding_reviews")[0][0] == 1
+    assert not list(db.parent.glob(db.name + ".tmp-*"))
