@@ -364,8 +364,14 @@ QUERIES: dict[str, Query] = {
         SELECT key, tbl, row_key, col_key, value, raw, kind, unit, note, flag, prov, parsed_value,
                correction_reason, corrector, corrected_at FROM cells_effective
         WHERE report_id = $rid""", requires=("cells_effective",), sample={"rid": 1}),
-    "report_sha": Query("SELECT sha256 FROM reports WHERE report_id = $rid", requires=("reports",),
-                        sample={"rid": 1}),
+    "report_review_log": Query("""
+        SELECT reviewed_at AS at, reviewer AS who, '审核' AS what, rule AS item, verdict AS decision, note AS why
+        FROM finding_reviews WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = $rid)
+        UNION ALL
+        SELECT corrected_at, corrector, '更正', key, CASE WHEN revoked THEN 'revoked' ELSE CAST(value AS VARCHAR) END,
+               reason
+        FROM cell_corrections WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = $rid)
+        ORDER BY 1 DESC""", requires=("finding_reviews", "cell_corrections", "reports"), sample={"rid": 1}),
     "report_dup": Query("""SELECT d.kind, d.similarity, d.other_report_id, o.office AS other_office, o.year AS other_year
         FROM duplication d LEFT JOIN report_facts o ON o.report_id = d.other_report_id WHERE d.report_id = $rid""",
                         requires=("duplication", "report_facts"), sample={"rid": 1}),

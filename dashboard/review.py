@@ -191,6 +191,23 @@ def correction_form(cells: pd.DataFrame | None, version: str, rid: int, key: str
         st.button("保存更正", type="primary", key=f"{key}_save", on_click=save)
 
 
+def history(f, rid: int, version: str) -> None:
+    """Every review and correction ever recorded for this report (newest first), superseded ones included."""
+    log = Q.run("report_review_log", f, rid=rid) if Q.available("report_review_log") else None
+    if log is None or log.empty:
+        return
+    out = log.copy()
+    out["item"] = [fmt.rule_name(i) if w == "审核" else (T.label(version, i) if i in T.keys(version) else fmt.key_label(i))
+                   for w, i in zip(out["what"], out["item"])]
+    out["decision"] = [STATUS.get(d, "撤销") if w == "审核" else ("恢复解析值" if d == "revoked" else f"{float(d):g}")
+                       for w, d in zip(out["what"], out["decision"])]
+    with st.expander(f"审核与更正记录（{len(out)} 条）", icon=":material/history:"):
+        from . import ui
+        ui.table(out, "审核与更正记录", "rep_review_log",
+                 rename={"at": "时间", "who": "人员", "what": "类别", "item": "项目", "decision": "结论或更正值",
+                         "why": "意见或理由"})
+
+
 def corrected_view(cells: pd.DataFrame) -> pd.DataFrame:
     """The corrected cells of a report: label, corrected value, parsed value, reason, who and when."""
     if cells is None or "parsed_value" not in cells:

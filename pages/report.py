@@ -166,6 +166,7 @@ if ui.header("年报详情", f):
                     if "review_status" in fd:  # reviews apply to the compliance engine's findings
                         RVW.finding_form(fd[fd["status"].isin(["FAIL", "UNCERTAIN"])].assign(report_id=int(rid)),
                                          "rep_review")
+                RVW.history(f, int(rid), version)
                 dp = Q.run("report_dup", f, rid=int(rid))
                 if dp is not None and not dp.empty:
                     dp["kind"] = dp["kind"].map(lambda k: fmt.code_label(fmt.DUP_KIND, k))

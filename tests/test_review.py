@@ -315,6 +315,8 @@ def test_report_page_shows_review_and_correction(db, monkeypatch):
     assert fixed.iloc[0]["更正理由"] == "原件为12" and fixed.iloc[0]["更正人"] == "李四"
     assert at.expander  # the review and correction forms are offered to the local user
     assert any("审核检查结果" in e.label for e in at.expander)
+    log = next(d.value for d in at.dataframe if "意见或理由" in d.value.columns)
+    assert set(zip(log["类别"], log["结论或更正值"], log["人员"])) == {("审核", "已整改", "本机用户"), ("更正", "12", "李四")}
 
 
 AUTH = {"redirect_uri": "http://127.0.0.1/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id",
