@@ -2,12 +2,13 @@
 failed parses listed separately (kept out of every statistic)."""
 import streamlit as st
 
-from dashboard import charts, fmt, notice, queries as Q, ui
+from dashboard import charts, fmt, notice, queries as Q, review as RVW, ui
 
 ui.ensure_app()
 
 f = ui.current()
 if ui.header("合规监测", f):
+    RVW.flash()
     notice.downloads(f)
     tab_rules, tab_cov, tab_dup, tab_score, tab_fail = st.tabs(
         ["检查结果", "报送情况（缺报 / 逾期）", "重复度排行", "评分排行", "未读取的文件"])
@@ -37,11 +38,17 @@ if ui.header("合规监测", f):
                          columns={"rule_l": "检查规则", "status_l": "检查结论"}), name="按规则")
             st.caption("不确定：数值未能可靠读取，需人工核实，不计为不通过。括号内为规则的严重程度。")
             rules = sorted(by_rule["rule"].unique(), key=fmt.rule_name)
-            pick = st.multiselect("只看这些规则", rules, key="cmp_rule_pick", placeholder="全部规则",
-                                  format_func=fmt.rule_name, select_all=False)
-            lst = Q.run("findings_list", f, rules=list(pick), limit=1000)
-            ui.report_table(ui.findings_view(lst), "检查结果明细", "cmp_list", hide=("office_id",), height=360,
+            left, right = st.columns(2)
+            pick = left.multiselect("只看这些规则", rules, key="cmp_rule_pick", placeholder="全部规则",
+                                    format_func=fmt.rule_name, select_all=False)
+            rv_pick = right.multiselect("审核结论", list(RVW.STATUS), key="cmp_review_filter", placeholder="全部",
+                                        format_func=RVW.STATUS.get, select_all=False)
+            lst = RVW.findings_list(f, rules=pick, reviews=rv_pick, limit=1000)
+            RVW.counts_caption(f)
+            ui.report_table(ui.findings_view(RVW.label(lst)), "检查结果明细", "cmp_list", hide=("office_id",),
+                            height=360, rename=RVW.RENAME,
                             hint="选中一行可打开对应年报的详情（缺报记录没有年报）。")
+            RVW.finding_form(lst, "cmp_review")
     with tab_cov:
         cov = Q.run("coverage", f)
         if cov is None or cov.empty:

@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, queries as Q, ui
+from dashboard import charts, fmt, queries as Q, review as RVW, ui
 
 ui.ensure_app()
 
@@ -81,7 +81,7 @@ if ui.header("总览", f):
                      data=ry, name="各年度年报数", select=True, on_select=partial(ui.drill_year, key))
 
     st.subheader("最严重的问题")
-    sf = Q.run("serious_findings", f, limit=20)
+    sf = RVW.serious_findings(f, limit=20)
     if sf is None:
         ui.compliance_missing()
     elif sf.empty:
@@ -89,5 +89,6 @@ if ui.header("总览", f):
     else:
         sf["severity"] = sf["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
         sf.insert(1, "rule_name", sf.pop("rule").map(fmt.rule_name))
-        ui.report_table(sf, "最严重的问题", "ov_findings", hide=("office_id",), hint="选中一行可打开对应年报的详情。")
+        ui.report_table(sf, "最严重的问题", "ov_findings", hide=("office_id",), rename=RVW.RENAME,
+                        hint="选中一行可打开对应年报的详情。")
     ui.page_downloads("总览")
