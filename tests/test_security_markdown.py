@@ -20,7 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_browser import CHROMIUM, _free_port, browser, no_exception, settle  # noqa: E402,F401
+from browser_fixtures import CHROMIUM, _free_port  # noqa: E402
+from test_browser import no_exception, settle  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
