@@ -221,6 +221,11 @@ def table(df: pd.DataFrame, name: str, key: str, rename: dict | None = None, col
     """A dataframe with Chinese headers and CSV / Excel downloads. Returns the selection when selectable."""
     shown = display(df.drop(columns=[c for c in hide if c in df.columns]), rename)
     _page_tables()[name] = shown
+    # numbers with thousands separators; years and ids stay as printed
+    plain = {fmt.label_of(c) for c in ("year", "report_id", "office_id", "other_year", "other_report_id")}
+    column_config = {**{c: st.column_config.NumberColumn(format="localized") for c in shown.columns
+                        if pd.api.types.is_numeric_dtype(shown[c]) and c not in plain and "年度" not in c},
+                     **(column_config or {})}
     kw = dict(on_select=on_select or "rerun", selection_mode="single-row") if selectable else {}
     ev = st.dataframe(shown, hide_index=True, column_config=column_config, height=height, key=key, **kw)
     downloads(shown, name, key)
