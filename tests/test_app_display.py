@@ -265,3 +265,15 @@ def test_rates_beside_counts_have_no_arrow(demo_db, use_db):
     at = app("review")
     rates = [m for m in at.metric if m.proto.delta.startswith("纠错率")]
     assert rates and all(m.proto.direction == m.proto.MetricDirection.NONE for m in rates)
+
+
+def test_print_mode_lays_tables_out_in_full(demo_db, use_db):
+    use_db(demo_db)
+    at = app("compliance")
+    at.toggle(key="print_mode").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.dataframe  # no scrolling grids: they print only their visible rows
+    tables = at.table
+    n = sql(demo_db, "SELECT count(*) FROM mart_findings")[0][0]
+    detail = max(tables, key=lambda t: len(t.value))
+    assert len(detail.value) == min(n, 500)

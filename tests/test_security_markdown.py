@@ -195,6 +195,24 @@ def test_report_payloads_stay_text_in_browser(hostile_server, browser):
         body = _visit(pg, f"{url}/report?report={rids[OFFICES[1]]}", requests)
         assert FILE in body  # 下载原始文件（…） shows the name literally
         _visit(pg, f"{url}/explore", requests)
+        # 打印版式: tables become st.table, which renders Markdown in cells and headers
+        pg.goto(f"{url}/report?report={rids[OFFICES[0]]}")
+        settle(pg)
+        pg.locator("[data-testid=stSidebar]").get_by_text("打印版式").click()
+        settle(pg)
+        assert pg.locator("[data-testid=stTable]").count() > 0
+        pg.get_by_role("tab", name="单元格明细").click()
+        settle(pg)
+        assert not pg.evaluate(LIVE)
+        assert NOTE in " ".join(pg.locator("[data-testid=stTable]").all_inner_texts()).replace("\u2060", "")
+        # in-app navigation keeps the session (and 打印版式): office names in the region table
+        pg.locator("[data-testid=stSidebarNav]").get_by_text("总览", exact=True).click()
+        settle(pg)
+        assert not pg.evaluate(LIVE)
+        tables = " ".join(pg.locator("[data-testid=stTable]").all_inner_texts()).replace("\u2060", "")
+        assert all(o in tables for o in OFFICES), tables[:500]
+        leaving = [r for r in requests if "127.0.0.9" in r or "evil" in r or "png" in r and "127.0.0.1" not in r]
+        assert not leaving, leaving
         assert not errors, errors
     finally:
         ctx.close()
