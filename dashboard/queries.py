@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from etl import metrics as M  # 实质公开率, 纠错率: defined once, shared with the rules and the 通报
 from etl import template as T
 from etl.marts import col_name, group_col, key_columns, group_columns
 
@@ -67,7 +68,6 @@ T3_GR, T3_PA, T3_NH = K(3, T3_GRANTED, TOT), K(3, T3_PARTIAL, TOT), K(3, T3_NOT_
 T3_IN, T3_OUT = K(3, T3_CARRY_IN, TOT), K(3, T3_CARRY_OUT, TOT)
 T4_CASES = " + ".join(f"coalesce({K(4, b, T4_TOTAL)}, 0)" for b in T4_BLOCKS)
 T4_CORR = " + ".join(f"coalesce({K(4, b, T4_CORRECTED)}, 0)" for b in T4_BLOCKS)
-T4_DONE = " + ".join(f"coalesce({K(4, b, T4_TOTAL)}, 0) - coalesce({K(4, b, T4_PENDING)}, 0)" for b in T4_BLOCKS)
 PROJ, AMT = K(2, PROC_ROW, PROC_COLS[0]), K(2, PROC_ROW, PROC_COLS[1])
 
 
@@ -190,14 +190,14 @@ QUERIES: dict[str, Query] = {
         FROM {{facts}} WHERE {{wm}} AND {{sumok}}"""),
     "t3_rank": Query(_office_rank(f"""
                sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
-               sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) / nullif(sum({T3_PROC}), 0) AS rate_disclosed,
+               {M.DISCLOSED.sql()} AS rate_disclosed,
                sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held,
                sum({T3_OUT}) AS carried_forward""", "{w} AND {sumok}", "new_received DESC NULLS LAST"),
                      requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "t3_by_region": Query(f"""
         SELECT {GRP_F} AS grp, sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
                {_sums([G(g) for g in T.T3_OUTCOME_GROUPS])},
-               sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) / nullif(sum({T3_PROC}), 0) AS rate_disclosed,
+               {M.DISCLOSED.sql()} AS rate_disclosed,
                sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held, any_value(office_id) AS office_id
         FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp ORDER BY new_received DESC NULLS LAST""",
                           sample={"level": "province"}),
@@ -219,12 +219,12 @@ QUERIES: dict[str, Query] = {
     "t4_top": Query(_office_rank(f"""
                sum({K(4, T4_BLOCKS[0], T4_TOTAL)}) AS review, sum({T4_CASES}) - sum(coalesce({K(4, T4_BLOCKS[0], T4_TOTAL)}, 0)) AS suits,
                sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
-               sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected""", "{w} AND {sumok}",
+               {M.CORRECTED.sql()} AS rate_corrected""", "{w} AND {sumok}",
                                  "cases DESC, rate_corrected DESC", having=f"HAVING sum({T4_CASES}) > 0"),
                     requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "t4_by_region": Query(f"""
         SELECT {GRP_F} AS grp, sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
-               sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected, any_value(office_id) AS office_id
+               {M.CORRECTED.sql()} AS rate_corrected, any_value(office_id) AS office_id
         FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp ORDER BY cases DESC""",
                           sample={"level": "province"}),
     # -- 合规监测 ------------------------------------------------------------------------------------
@@ -332,6 +332,8 @@ QUERIES: dict[str, Query] = {
                              requires=("parse_problems",), sample={"rid": 1}),
     "report_score": Query("SELECT score, deductions FROM report_scores WHERE report_id = $rid",
                           requires=("report_scores",), sample={"rid": 1}),
+    "report_reading": Query("SELECT reading FROM reports WHERE report_id = $rid",
+                            requires=("reports",), sample={"rid": 1}),
     "report_dup": Query("""SELECT d.kind, d.similarity, d.other_report_id, o.office AS other_office, o.year AS other_year
         FROM duplication d LEFT JOIN report_facts o ON o.report_id = d.other_report_id WHERE d.report_id = $rid""",
                         requires=("duplication", "report_facts"), sample={"rid": 1}),

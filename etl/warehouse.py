@@ -61,7 +61,8 @@ CREATE TABLE IF NOT EXISTS reports (
     n_values INTEGER, n_inferred INTEGER, n_uncertain INTEGER,
     needs_ocr_pages VARCHAR,               -- e.g. '1,2,5' for scanned pages
     parse_seconds DOUBLE,
-    loaded_at TIMESTAMP DEFAULT current_timestamp
+    loaded_at TIMESTAMP DEFAULT current_timestamp,
+    reading VARCHAR                        -- JSON: per table how it was located and cells read/inferred/uncertain
 );
 
 CREATE TABLE IF NOT EXISTS cells (
@@ -114,6 +115,7 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     con.execute("SET enable_progress_bar = false")  # no terminal progress bars from long marts queries
     if not read_only:
         con.execute(DDL)
+        con.execute("ALTER TABLE reports ADD COLUMN IF NOT EXISTS reading VARCHAR")  # warehouses before it
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return con
 
@@ -164,7 +166,7 @@ def load_result(con: duckdb.DuckDBPyConnection, source_path: str, sha: str, size
 REPORT_COLUMNS = ["report_id", "source_path", "sha256", "format", "size_bytes", "parser_version", "status",
                   "error_code", "error_message", "office_id", "office_name", "year", "template", "template_expected",
                   "report_kind", "published_on", "title", "n_values", "n_inferred", "n_uncertain", "needs_ocr_pages",
-                  "parse_seconds"]
+                  "parse_seconds", "reading"]
 CHILD_COLUMNS = {
     "cells": ["report_id", "key", "tbl", "row_key", "col_key", "value", "raw", "kind", "unit", "note", "flag", "prov"],
     "section_texts": ["report_id", "section_no", "section_key", "title", "text", "prov"],
@@ -223,7 +225,8 @@ def load_results(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, int
                 result.get("template_expected"), result.get("report_kind"), _date(result.get("published_on")),
                 result.get("title"), sum(v is not None for v in (result.get("values") or {}).values()),
                 sum(f == "inferred" for f in flags.values()), sum(f == "uncertain" for f in flags.values()),
-                ",".join(map(str, result.get("needs_ocr_pages") or [])) or None, result.get("seconds")])
+                ",".join(map(str, result.get("needs_ocr_pages") or [])) or None, result.get("seconds"),
+                json.dumps(result["reading"], ensure_ascii=False) if result.get("reading") else None])
             for t, rows in _child_rows(rid, result).items():
                 children[t].extend(rows)
         _insert(con, "reports", REPORT_COLUMNS, reports)

@@ -2,12 +2,13 @@
 failed parses listed separately (kept out of every statistic)."""
 import streamlit as st
 
-from dashboard import charts, fmt, queries as Q, ui
+from dashboard import charts, fmt, notice, queries as Q, ui
 
 ui.ensure_app()
 
 f = ui.current()
 if ui.header("合规监测", f):
+    notice.downloads(f)
     tab_rules, tab_cov, tab_dup, tab_score, tab_fail = st.tabs(
         ["检查结果", "报送情况（缺报 / 逾期）", "重复度排行", "评分排行", "未读取的文件"])
     with tab_rules:

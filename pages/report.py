@@ -97,7 +97,20 @@ if ui.header("年报详情", f):
                 st.error(f"解析失败：{safe.md(fmt.code_label(fmt.ERROR_CODES, h['error_code']))}。该文件不计入任何统计。"
                          + safe.md(fmt.ERROR_ADVICE.get(h["error_code"], fmt.ADVICE_DEFAULT)))
             cells = Q.run("report_cells", f, rid=int(rid))
-            tab_t, tab_c, tab_f, tab_s = st.tabs(["表格（按模板）", "单元格明细", "检查结果", "正文"])
+            tab_t, tab_r, tab_c, tab_f, tab_s = st.tabs(["表格（按模板）", "识读情况", "单元格明细", "检查结果", "正文"])
+            with tab_r:
+                rd = Q.run("report_reading", f, rid=int(rid))
+                rf = RV.reading_frame(rd.iloc[0]["reading"]) if rd is not None and not rd.empty else None
+                if rf is None:
+                    ui.empty("这份年报没有记录识读情况（导入时的解析器较旧，重新解析后可见）。")
+                else:
+                    st.caption("每张表如何找到，以及单元格中直接读取、按勾稽关系推断、无法确定（存疑）和报告未印出的数量。")
+                    ui.table(rf, "识读情况", "rep_reading")
+                if cells is not None and not cells.empty:
+                    uf = RV.uncertain_frame(cells, version)
+                    if not uf.empty:
+                        st.markdown("**存疑单元格**：原文数字粘连、可有多种读法，解析器未采用任何一种；请对照原文选定。")
+                        ui.table(uf, "存疑单元格", "rep_uncertain")
             with tab_t:
                 st.markdown(":orange-background[推断值] :red-background[存疑值] :gray-background[空白 / 不适用] "
                             ":violet-background[文字]　“—”表示模板中该行没有此列。")

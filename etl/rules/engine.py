@@ -6,6 +6,7 @@ new/changed reports affects:
   report of the following year;
 - DUP-PEER of the reports' year (LSH candidates of the new reports, and reports whose best match changed);
 - coverage (MISSING) of their offices (of all offices when a new last year appears and no registry is set);
+- anomaly checks (etl/rules/anomaly.py) of every report of their peer groups and of their offices' next year;
 - report and office-year scores of everything above.
 """
 from __future__ import annotations
@@ -18,13 +19,14 @@ from collections import defaultdict
 import pandas as pd
 
 from . import dup as D
+from .anomaly import ANOMALY, anomaly_findings, rows as anomaly_rows
 from .cross import check_cross_year
 from .offices import ensure_views, fill_inferred, office_contexts, parse_years, relink_reports
 from .policy import Policy, default_policy
 from .registry import RULES
 from .single import check_report
 
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 DDL = """
 CREATE TABLE IF NOT EXISTS findings (
@@ -340,17 +342,21 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
         con.unregister("_rule_ids")
     _meta_set(con, "rules_max_year", max_year)
 
+    # ---- anomalies (peer groups and year over year) ------------------------------------------------
+    anom, anom_ids = anomaly_findings(con, meta, None if full else R, policy, octx)
+
     # ---- write findings ------------------------------------------------------------------------
+    _delete_ids(con, "findings", anom_ids, rules=ANOMALY)
     _delete_ids(con, "findings", R, rules=SINGLE + ["DUP-PEER"])
     _delete_ids(con, "findings", X, rules=CROSS + ["DUP-PREV"])
     _delete_ids(con, "findings", sorted(peer_done - set(R)), rules=["DUP-PEER"])
     _delete_ids(con, "duplication", X, where="kind = 'prev'")
     _delete_ids(con, "duplication", sorted(peer_done), where="kind = 'peer'")
-    _insert(con, "findings", rows + missing_rows, FINDING_COLS)
+    _insert(con, "findings", rows + missing_rows + anomaly_rows(anom, meta), FINDING_COLS)
     _insert(con, "duplication", dup_rows, ["report_id", "kind", "similarity", "other_report_id"])
 
     # ---- scores -------------------------------------------------------------------------------
-    S = sorted(set(R) | set(X) | peer_done)
+    S = sorted(set(R) | set(X) | peer_done | set(anom_ids))
     _delete_ids(con, "report_scores", S)
     score_rows = []
     if S:
@@ -393,7 +399,8 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
     _insert(con, "rules_state", [(r, RULES_VERSION, policy.digest, now) for r in R],
             ["report_id", "rules_version", "policy", "computed_at"])
     return {"reports": len(R), "cross_year": len(X), "peer": len(peer_done), "coverage_offices": len(cov_offices),
-            "findings": len(rows) + len(missing_rows), "missing": len(missing_rows), "full": full}
+            "findings": len(rows) + len(missing_rows) + len(anom), "missing": len(missing_rows),
+            "anomaly": len(anom_ids), "full": full}
 
 
 def _f(rule_id, status, message, evidence):
