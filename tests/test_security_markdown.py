@@ -172,6 +172,11 @@ def test_report_payloads_stay_text_in_browser(hostile_server, browser):
         body = _visit(pg, f"{url}/requests?prov={quote('示例省')}&city={quote(CITY)}&dist={quote(DISTRICT)}", requests)
         assert CITY in body and DISTRICT in body
         assert ":red[红字]青禾县交通局" in _svg_text(pg)
+        # the 通报 expander names the region chosen
+        _visit(pg, f"{url}/compliance?prov={quote('示例省')}&city={quote(CITY)}&dist={quote(DISTRICT)}", requests)
+        pg.get_by_text("生成通报（DOCX / PDF）").click()
+        settle(pg)
+        assert not pg.evaluate(LIVE)
         _visit(pg, f"{url}/compliance", requests)
         pg.get_by_role("tab", name="报送情况（缺报 / 逾期）").click()
         settle(pg)
