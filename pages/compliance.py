@@ -98,7 +98,7 @@ if ui.header("合规监测", f):
                             rename={"other_office": "对照单位", "other_year": "对照年度"},
                             column_config={"相似度": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                                    max_value=1)})
-            st.caption("相似度超过 50% 通常会被扣分（SPEC DUP-PREV）。")
+            st.caption(f"相似度超过 50% 通常会被扣分（检查规则“{fmt.rule_name('DUP-PREV')}”）。")
     with tab_score:
         sc = Q.run("score_rank", f, limit=100)
         if sc is None:

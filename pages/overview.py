@@ -72,7 +72,8 @@ if ui.header("总览", f):
             ut["unit_type"] = ut["unit_type"].map(lambda u: fmt.code_label(fmt.UNIT_TYPES, u))
             ui.chart(charts.bar(ut, "unit_type", "n_reports", height=260), "ov_unit")
             ui.table(ut, "按单位类型", "ov_unit_tbl", rename={"new_received": "新收申请", "cases": "复议诉讼案件"})
-        st.subheader("各年度年报数（全部年度）")
+        st.subheader("各年度年报数")
+        st.caption("全部年度（不受年度筛选影响），点击某年可筛选该年度。")
         ry = Q.run("reports_by_year", f)
         if not ry.empty:
             ry["report_kind"] = ry["report_kind"].map(lambda k: fmt.code_label(fmt.KINDS, k))

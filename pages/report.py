@@ -122,8 +122,11 @@ if ui.header("年报详情", f):
                 else:
                     for title, (text, style) in RV.grids(cells, version).items():
                         st.markdown(f"**{title}**")
-                        styler = text.style.apply(lambda _df, s=style: s, axis=None)
-                        st.dataframe(styler, width="stretch", height="content" if len(text) < 30 else 600)
+                        if ui.print_mode():
+                            ui.print_table(text, style)
+                        else:
+                            styler = text.style.apply(lambda _df, s=style: s, axis=None)
+                            st.dataframe(styler, width="stretch", height="content" if len(text) < 30 else 600)
                         ui._page_tables()[title.replace(" · ", "_")[:28]] = text.reset_index(names="项目")
             with tab_c:
                 if unread:
