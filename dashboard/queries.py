@@ -333,7 +333,8 @@ QUERIES: dict[str, Query] = {
                              requires=("parse_problems",), sample={"rid": 1}),
     "report_score": Query("SELECT score, deductions FROM report_scores WHERE report_id = $rid",
                           requires=("report_scores",), sample={"rid": 1}),
-    "report_reading": Query("SELECT reading FROM reports WHERE report_id = $rid",
+    # SELECT *: a warehouse loaded before reports.reading existed has no such column (the page says so)
+    "report_reading": Query("SELECT * FROM reports WHERE report_id = $rid",
                             requires=("reports",), sample={"rid": 1}),
     # -- reviews of findings and hand corrections (etl/review.py); pages fall back to the queries above on a
     # warehouse built before them (dashboard/review.py picks)

@@ -101,7 +101,7 @@ if ui.header("年报详情", f):
             tab_t, tab_r, tab_c, tab_f, tab_s = st.tabs(["表格（按模板）", "识读情况", "单元格明细", "检查结果", "正文"])
             with tab_r:
                 rd = Q.run("report_reading", f, rid=int(rid))
-                rf = RV.reading_frame(rd.iloc[0]["reading"]) if rd is not None and not rd.empty else None
+                rf = RV.reading_frame(rd.iloc[0].get("reading")) if rd is not None and not rd.empty else None
                 if rf is None:
                     ui.empty("这份年报没有记录识读情况（导入时的解析器较旧，重新解析后可见）。")
                 else:
