@@ -14,7 +14,8 @@ Configuration in ``.streamlit/secrets.toml`` (never committed)::
     "zhang@example.gov.cn" = "admin"
     "li@example.gov.cn" = { role = "analyst", region = "示例省/青川市" }
 
-Roles: ``viewer`` (statistics pages) < ``analyst`` (+ 数据探索 SQL) < ``admin`` (+ 导入, registry).
+Roles: ``viewer`` (statistics pages) < ``analyst`` (+ 数据探索 SQL) < ``admin`` (+ 导入, registry);
+``reviewer`` = analyst + reviewing findings and correcting cells (admins may too).
 Without an ``[auth]`` section the app runs for a single local user with every role, and says so.
 """
 from __future__ import annotations
@@ -25,9 +26,11 @@ import streamlit as st
 
 from . import safe
 
-ROLES = ("viewer", "analyst", "admin")
-RANK = {r: i for i, r in enumerate(ROLES)}
-ROLE_NAMES = {"viewer": "查看者", "analyst": "分析员", "admin": "管理员"}
+ROLES = ("viewer", "analyst", "reviewer", "admin")
+# a reviewer sees what an analyst sees and may also review findings and correct cells (dashboard/review.py)
+RANK = {"viewer": 0, "analyst": 1, "reviewer": 1, "admin": 2}
+ROLE_NAMES = {"viewer": "查看者", "analyst": "分析员", "reviewer": "审核员", "admin": "管理员"}
+REVIEW_ROLES = ("reviewer", "admin")
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,13 @@ def require_login() -> User:
 def has_role(role: str, user: User | None = None) -> bool:
     user = user if user is not None else current_user()
     return user is not None and RANK[user.role] >= RANK[role]
+
+
+def can_review(user: User | None = None) -> bool:
+    """May mark findings 确认/误报/已整改 and correct cells: a signed-in reviewer or admin (the local user
+    when sign-in is not configured)."""
+    user = user if user is not None else current_user()
+    return user is not None and user.role in REVIEW_ROLES
 
 
 def require_role(role: str) -> User:

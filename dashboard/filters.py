@@ -193,6 +193,9 @@ def sidebar() -> Filters:
                 templates=tuple(sel_tpls), office_id=None if office is None else int(office))
     if f != Filters():
         s.button("清除全部筛选", on_click=clear_all, width="stretch")
+    s.divider()
+    s.toggle("打印版式", key="print_mode",
+             help="表格完整展开（每个最多 500 行），便于用浏览器打印或另存为 PDF；打印时不含侧栏和下载按钮。")
     return f
 
 

@@ -67,7 +67,7 @@ RULE_NAMES = {
     "DUP-PEER": "与同年其他机关雷同", "DUP-DATA": "数据与上年相同", "MISSING": "未发布年报",
 }
 CELL_KIND = {"number": "数值", "zero": "零", "empty": "空白", "na": "不适用", "text": "文字", "missing": "缺失"}
-CELL_FLAG = {"inferred": "推断", "uncertain": "存疑"}
+CELL_FLAG = {"inferred": "推断", "uncertain": "存疑", "corrected": "人工更正"}
 DUP_KIND = {"prev": "与上年重复", "peer": "与其他单位重复"}
 FORMATS = {"txt": "TXT", "md": "Markdown", "html": "HTML", "docx": "DOCX", "doc": "DOC", "pdf": "PDF"}
 LEVELS = {"province": "省", "city": "市", "district": "区县", "office": "单位"}

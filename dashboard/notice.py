@@ -6,7 +6,7 @@ import streamlit as st
 
 from etl import notice as N
 
-from . import db, queries
+from . import db, queries, safe
 from .filters import Filters
 
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
@@ -45,9 +45,9 @@ def downloads(f: Filters) -> None:
         version = db.data_version()
         notice, error = _collect(version, region, int(year))
         if error:
-            st.warning(error)
+            st.warning(safe.md(error))
             return
-        st.caption(f"{notice.title}：应报送{notice.due}家，缺报{len(notice.missing)}家，逾期{len(notice.late)}家，"
+        st.caption(f"{safe.md(notice.title)}：应报送{notice.due}家，缺报{len(notice.missing)}家，逾期{len(notice.late)}家，"
                    f"{len(notice.problems)}家单位存在问题。")
         cols = st.columns(len(N.FORMATS))
         for col, fmt in zip(cols, N.FORMATS):

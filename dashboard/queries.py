@@ -23,6 +23,7 @@ import pandas as pd
 from etl import metrics as M  # 实质公开率, 纠错率: defined once, shared with the rules and the 通报
 from etl import template as T
 from etl.marts import col_name, group_col, key_columns, group_columns
+from etl.review import finding_key_sql
 
 from . import db
 from .filters import COVERAGE_COLS, FACT_COLS, MART_COLS, Filters
@@ -332,8 +333,46 @@ QUERIES: dict[str, Query] = {
                              requires=("parse_problems",), sample={"rid": 1}),
     "report_score": Query("SELECT score, deductions FROM report_scores WHERE report_id = $rid",
                           requires=("report_scores",), sample={"rid": 1}),
-    "report_reading": Query("SELECT reading FROM reports WHERE report_id = $rid",
+    # SELECT *: a warehouse loaded before reports.reading existed has no such column (the page says so)
+    "report_reading": Query("SELECT * FROM reports WHERE report_id = $rid",
                             requires=("reports",), sample={"rid": 1}),
+    # -- reviews of findings and hand corrections (etl/review.py); pages fall back to the queries above on a
+    # warehouse built before them (dashboard/review.py picks)
+    "findings_list_rv": Query("""
+        SELECT severity, rule, status, office, year, message, evidence, report_id, office_id,
+               review_status, review_note, reviewer, reviewed_at FROM mart_findings
+        WHERE {wfind} AND (len($rules) = 0 OR list_contains($rules, rule))
+          AND (len($reviews) = 0 OR list_contains($reviews, coalesce(review_status, 'unreviewed')))
+        ORDER BY severity, rule, year DESC, office LIMIT $limit""",
+                              requires=("mart_findings", "finding_reviews"),
+                              sample={"limit": 500, "rules": [], "reviews": []}),
+    "review_counts": Query("""
+        SELECT coalesce(review_status, 'unreviewed') AS review_status, count(*) AS n FROM mart_findings
+        WHERE {wfind} GROUP BY ALL""", requires=("mart_findings", "finding_reviews")),
+    "serious_findings_rv": Query("""
+        SELECT severity, rule, office, year, message, review_status, report_id, office_id
+        FROM mart_findings WHERE status = 'FAIL' AND {wfind}
+        ORDER BY severity = 'E' DESC, year DESC, rule, office LIMIT $limit""",
+                                 requires=("mart_findings", "finding_reviews"), sample={"limit": 20}),
+    "report_findings_rv": Query(f"""
+        SELECT f.severity, f.rule, f.status, f.message, f.evidence, v.verdict AS review_status,
+               v.note AS review_note, v.reviewer, v.reviewed_at
+        FROM findings f JOIN reports r USING (report_id)
+        LEFT JOIN review_current v ON v.finding_key = {finding_key_sql()}
+        WHERE f.report_id = $rid ORDER BY f.status = 'FAIL' DESC, f.severity, f.rule""",
+                                requires=("findings", "review_current"), sample={"rid": 1}),
+    "report_cells_rv": Query("""
+        SELECT key, tbl, row_key, col_key, value, raw, kind, unit, note, flag, prov, parsed_value,
+               correction_reason, corrector, corrected_at FROM cells_effective
+        WHERE report_id = $rid""", requires=("cells_effective",), sample={"rid": 1}),
+    "report_review_log": Query("""
+        SELECT reviewed_at AS at, reviewer AS who, '审核' AS what, rule AS item, verdict AS decision, note AS why
+        FROM finding_reviews WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = $rid)
+        UNION ALL
+        SELECT corrected_at, corrector, '更正', key, CASE WHEN revoked THEN 'revoked' ELSE CAST(value AS VARCHAR) END,
+               reason
+        FROM cell_corrections WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = $rid)
+        ORDER BY 1 DESC""", requires=("finding_reviews", "cell_corrections", "reports"), sample={"rid": 1}),
     "report_dup": Query("""SELECT d.kind, d.similarity, d.other_report_id, o.office AS other_office, o.year AS other_year
         FROM duplication d LEFT JOIN report_facts o ON o.report_id = d.other_report_id WHERE d.report_id = $rid""",
                         requires=("duplication", "report_facts"), sample={"rid": 1}),

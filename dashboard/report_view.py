@@ -10,7 +10,8 @@ from etl import template as T
 
 from . import fmt
 
-FLAG_CSS = {"inferred": "background-color:#FFF3C4", "uncertain": "background-color:#F8C9B8"}
+FLAG_CSS = {"inferred": "background-color:#FFF3C4", "uncertain": "background-color:#F8C9B8",
+            "corrected": "background-color:#CFE3F7"}  # 人工更正 (etl/review.py)
 KIND_CSS = {"empty": "color:#888;background-color:#F1F1F1", "na": "color:#888;background-color:#F1F1F1",
             "text": "background-color:#EBDDF0", "missing": "background-color:#F1F1F1"}
 
@@ -18,6 +19,8 @@ KIND_CSS = {"empty": "color:#888;background-color:#F1F1F1", "na": "color:#888;ba
 def shown_text(c: dict | None) -> str:
     if c is None:
         return "（未识别）"
+    if c.get("flag") == "corrected":  # a hand correction: the corrected value (the parsed one is in 单元格明细)
+        return f"{c['value']:g}"
     raw = c.get("raw")
     if isinstance(raw, str) and raw != "":
         return raw
@@ -129,7 +132,12 @@ def cell_table(cells: pd.DataFrame, version: str) -> pd.DataFrame:
     df["prov"] = df["prov"].map(prov_text)
     df["o"] = df["key"].map(lambda k: order.get(k, 10_000))
     df["tbl"] = df["tbl"].map(lambda n: f"表{'二三四'[int(n) - 2]}" if n in (2, 3, 4) else n)
-    return df.sort_values("o")[["tbl", "label", "raw", "value", "kind", "unit", "note", "flag", "prov", "key"]]
+    extra = []
+    if "parsed_value" in df:  # hand corrections: the parsed value beside the corrected one
+        extra = ["parsed_value", "correction_reason", "corrector", "corrected_at"]
+        df.loc[df["flag"] != fmt.CELL_FLAG.get("corrected", "corrected"), "parsed_value"] = None
+    return df.sort_values("o")[["tbl", "label", "raw", "value", *extra[:1], "kind", "unit", "note", "flag", "prov",
+                                *extra[1:], "key"]]
 
 
 LOCATED = {"heading": "按章节标题找到", "between_sections": "在相邻章节之间找到", "whole_document": "在全文中找到",

@@ -56,3 +56,16 @@ def plot_frame(df: pd.DataFrame) -> pd.DataFrame:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = out[c].map(plot)
     return out
+
+
+def md_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table for a Markdown-rendering table (st.table): text cells, the index and the column
+    names escaped with :func:`md`; numbers untouched."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].map(lambda v: md(v) if isinstance(v, str) else v)
+    out.columns = [md(c) if isinstance(c, str) else c for c in out.columns]
+    if out.index.dtype == object or pd.api.types.is_string_dtype(out.index):
+        out.index = [md(i) if isinstance(i, str) else i for i in out.index]
+    return out

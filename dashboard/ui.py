@@ -221,10 +221,55 @@ def table(df: pd.DataFrame, name: str, key: str, rename: dict | None = None, col
     """A dataframe with Chinese headers and CSV / Excel downloads. Returns the selection when selectable."""
     shown = display(df.drop(columns=[c for c in hide if c in df.columns]), rename)
     _page_tables()[name] = shown
+    # numbers with thousands separators; years and ids stay as printed
+    plain = {fmt.label_of(c) for c in ("year", "report_id", "office_id", "other_year", "other_report_id")}
+    column_config = {**{c: st.column_config.NumberColumn(format="localized") for c in shown.columns
+                        if pd.api.types.is_numeric_dtype(shown[c]) and c not in plain and "年度" not in c},
+                     **(column_config or {})}
+    if print_mode():
+        print_table(shown)
+        downloads(shown, name, key)
+        return None
     kw = dict(on_select=on_select or "rerun", selection_mode="single-row") if selectable else {}
     ev = st.dataframe(shown, hide_index=True, column_config=column_config, height=height, key=key, **kw)
     downloads(shown, name, key)
     return ev
+
+
+PRINT_ROWS = 500
+
+
+def _print_formats(df: pd.DataFrame) -> dict:
+    """Number formats of a printed table (by escaped column name): shares as percentages, years and ids as
+    printed, other numbers with thousands separators."""
+    plain = {fmt.label_of(c) for c in ("year", "report_id", "office_id", "other_year", "other_report_id")}
+    out = {}
+    for c in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[c]) or c in plain or "年度" in c:
+            continue
+        share = any(w in c for w in ("率", "占比", "相似度"))
+        integral = pd.api.types.is_integer_dtype(df[c])
+        out[safe.md(c)] = "{:.1%}" if share else ("{:,}" if integral else "{:,.2f}")
+    return out
+
+
+def print_mode() -> bool:
+    """The sidebar's 打印版式: tables laid out in full (a scrolling grid prints only its visible rows)."""
+    return bool(st.session_state.get("print_mode"))
+
+
+def print_table(df, styler_css: pd.DataFrame | None = None) -> None:
+    """A static table that prints whole (st.table renders Markdown, so text goes through safe.md_frame)."""
+    part = df.head(PRINT_ROWS)
+    shown = safe.md_frame(part)
+    if styler_css is not None:
+        css = styler_css.head(PRINT_ROWS)
+        css.index, css.columns = shown.index, shown.columns
+        st.table(shown.style.apply(lambda _df: css, axis=None))
+    else:
+        st.table(shown.style.format(_print_formats(part), na_rep="—").hide(axis="index"))
+    if len(df) > PRINT_ROWS:
+        st.caption(f"只显示前 {PRINT_ROWS} 行（共 {len(df):,} 行），完整数据请下载。")
 
 
 def report_table(df: pd.DataFrame, name: str, key: str, hint: str | None = None, **kw) -> None:

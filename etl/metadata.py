@@ -114,7 +114,24 @@ def title_info(doc: Document) -> dict:
         fallback = fallback or hit
     if fallback:
         return fallback
-    return {"title": head[0][:80] if head else None, "year": None, "office": None}
+    first = head[0] if head else None
+    if first and re.search(r"[。，；]", first):
+        first = None  # a sentence of the body, not a title
+    return {"title": first[:80] if first else None, "year": None, "office": None}
+
+
+_SIGNATURE = re.compile(r"^([\u4e00-\u9fff（）()]{3,30}?)\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_ORG_END = ("局", "委", "委员会", "办", "办公室", "办公厅", "厅", "府", "政府", "会", "中心", "院", "所", "馆", "处", "站",
+            "队", "署", "街道", "镇", "乡", "片区")
+
+
+def from_signature(doc: Document) -> str | None:
+    """The office that signs the report at its end ("XX局 2025年1月27日"): a fallback when no title names it."""
+    for b in reversed(doc.blocks[-8:]):
+        m = _SIGNATURE.match(re.sub(r"[\s\u3000]+", "", b.text))
+        if m and m.group(1).endswith(_ORG_END) and not m.group(1).startswith(_NOT_NAME_START):
+            return m.group(1)
+    return None
 
 
 def guess_year(text: str) -> int | None:

@@ -220,6 +220,10 @@ def parse_document(doc: Document) -> dict:
     scanned = bool(doc.meta.get("needs_ocr_pages"))
     if not sections and n_read == 0 and year is None and not scanned:
         raise ExtractError("not_a_report", "no report sections, tables or year found: not an annual report")
+    if office is None:
+        office = M.from_signature(doc)
+        if office:
+            problems.append({"code": "office_from_signature", "message": f"单位名称取自落款：{office}", "prov": {}})
     if office is None or year is None:
         named = M.from_filename(doc.path)
         if office is None and named["office"]:

@@ -412,18 +412,25 @@ class TableReader:
             return None
         cols = [c.key for c in self.spec.columns[key]]
 
-        def ok(vals) -> bool:
-            named = dict(zip(cols, vals))
+        def ok(cells: list[CellRead]) -> bool:
+            named = dict(zip(cols, (_num(c) for c in cells)))
             if "issued" in named:  # stock of valid documents covers this year's issues and repeals
                 return named["issued"] <= named["in_force"] and named["repealed"] <= named["in_force"]
             if "change" in named and named.get("prev_items", 0) > 0:
                 return abs(named["change"]) <= named["prev_items"]
+            if "projects" in named and named["projects"] > 0:
+                # an average purchase between 1万元 and 5000万元
+                per = named["amount_wan"] / named["projects"]
+                unit = cells[cols.index("amount_wan")].unit
+                return {"元": 1e4 <= per <= 5e7, "万元": 1 <= per <= 5e3}.get(unit, True)
             return True
         return ok
 
     def prefer(self, rr: RowRead, options: list[list[CellRead]], clauses: list[str]) -> list[list[CellRead]]:
         """Narrow several readings of a row with what the report says elsewhere: numbers stated in a
-        narrative clause that names the row ("今年共发布采购信息21条共5419886元"), then plausibility."""
+        narrative clause that names the row ("今年共发布采购信息21条共5419886元"), then plausibility. How
+        common values are is no guide: a prior that favours zeros reads "20155" as 2/0/155 where the table
+        printed 20/1/55."""
         if len(options) < 2:
             return options
         alts = options
@@ -444,7 +451,7 @@ class TableReader:
                 alts = top
         soft = self.plausible(rr.key)
         if soft:
-            kept = [o for o in alts if soft([_num(c) for c in o])]
+            kept = [o for o in alts if soft(o)]
             if len(kept) == 1:
                 rr.note = "按常见取值选定"
                 return kept

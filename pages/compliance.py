@@ -5,12 +5,13 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, notice, office as OV, queries as Q, ui
+from dashboard import charts, fmt, notice, office as OV, queries as Q, review as RVW, ui
 
 ui.ensure_app()
 
 f = ui.current()
 if ui.header("合规监测", f):
+    RVW.flash()
     notice.downloads(f)
     tab_rules, tab_cov, tab_dup, tab_score, tab_fail = st.tabs(
         ["检查结果", "报送情况（缺报 / 逾期）", "重复度排行", "评分排行", "未读取的文件"])
@@ -40,11 +41,17 @@ if ui.header("合规监测", f):
                          columns={"rule_l": "检查规则", "status_l": "检查结论"}), name="按规则")
             st.caption("不确定：数值未能可靠读取，需人工核实，不计为不通过。括号内为规则的严重程度。")
             rules = sorted(by_rule["rule"].unique(), key=fmt.rule_name)
-            pick = st.multiselect("只看这些规则", rules, key="cmp_rule_pick", placeholder="全部规则",
-                                  format_func=fmt.rule_name, select_all=False)
-            lst = Q.run("findings_list", f, rules=list(pick), limit=1000)
-            ui.report_table(ui.findings_view(lst), "检查结果明细", "cmp_list", hide=("office_id",), height=360,
+            left, right = st.columns(2)
+            pick = left.multiselect("只看这些规则", rules, key="cmp_rule_pick", placeholder="全部规则",
+                                    format_func=fmt.rule_name, select_all=False)
+            rv_pick = right.multiselect("审核结论", list(RVW.STATUS), key="cmp_review_filter", placeholder="全部",
+                                        format_func=RVW.STATUS.get, select_all=False)
+            lst = RVW.findings_list(f, rules=pick, reviews=rv_pick, limit=1000)
+            RVW.counts_caption(f)
+            ui.report_table(ui.findings_view(RVW.label(lst)), "检查结果明细", "cmp_list", hide=("office_id",),
+                            height=360, rename=RVW.RENAME,
                             hint="选中一行可打开对应年报的详情（缺报记录没有年报）。")
+            RVW.finding_form(lst, "cmp_review")
     with tab_cov:
         cov = Q.run("coverage", f)
         if cov is None or cov.empty:
@@ -90,7 +97,8 @@ if ui.header("合规监测", f):
             ui.empty("当前筛选下没有重复度数据。")
         else:
             OV.pairs(pd.concat(dups.values(), ignore_index=True), "dup", "重复度排行", limit=100)
-            st.caption("与上年重复率超过 50% 通常会被扣分（SPEC DUP-PREV）。每类按数值从高到低列出前 100 对。")
+            st.caption(f"与上年重复率超过 50% 通常会被扣分（检查规则“{fmt.rule_name('DUP-PREV')}”）。"
+                       "每类按数值从高到低列出前 100 对。")
     with tab_score:
         sc = Q.run("score_rank", f, limit=100)
         if sc is None:

@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, fmt, office as OV, queries as Q, ui
+from dashboard import charts, fmt, office as OV, queries as Q, review as RVW, ui
 
 ui.ensure_app()
 
@@ -72,7 +72,8 @@ if ui.header("总览", f):
             ut["unit_type"] = ut["unit_type"].map(lambda u: fmt.code_label(fmt.UNIT_TYPES, u))
             ui.chart(charts.bar(ut, "unit_type", "n_reports", height=260), "ov_unit")
             ui.table(ut, "按单位类型", "ov_unit_tbl", rename={"new_received": "新收申请", "cases": "复议诉讼案件"})
-        st.subheader("各年度年报数（全部年度）")
+        st.subheader("各年度年报数")
+        st.caption("全部年度（不受年度筛选影响），点击某年可筛选该年度。")
         ry = Q.run("reports_by_year", f)
         if not ry.empty:
             ry["report_kind"] = ry["report_kind"].map(lambda k: fmt.code_label(fmt.KINDS, k))
@@ -81,7 +82,7 @@ if ui.header("总览", f):
                      data=ry, name="各年度年报数", select=True, on_select=partial(ui.drill_year, key))
 
     st.subheader("最严重的问题")
-    sf = Q.run("serious_findings", f, limit=20)
+    sf = RVW.serious_findings(f, limit=20)
     if sf is None:
         ui.compliance_missing()
     elif sf.empty:
@@ -89,5 +90,6 @@ if ui.header("总览", f):
     else:
         sf["severity"] = sf["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
         sf.insert(1, "rule_name", sf.pop("rule").map(fmt.rule_name))
-        ui.report_table(sf, "最严重的问题", "ov_findings", hide=("office_id",), hint="选中一行可打开对应年报的详情。")
+        ui.report_table(sf, "最严重的问题", "ov_findings", hide=("office_id",), rename=RVW.RENAME,
+                        hint="选中一行可打开对应年报的详情。")
     ui.page_downloads("总览")

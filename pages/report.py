@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, fmt, office as OV, queries as Q, report_view as RV, safe, ui
+from dashboard import auth, fmt, office as OV, queries as Q, report_view as RV, review as RVW, safe, ui
 
 ui.ensure_app()
 
@@ -98,11 +98,12 @@ if ui.header("年报详情", f):
             if h["status"] == "failed":
                 st.error(f"解析失败：{safe.md(fmt.code_label(fmt.ERROR_CODES, h['error_code']))}。该文件不计入任何统计。"
                          + safe.md(fmt.ERROR_ADVICE.get(h["error_code"], fmt.ADVICE_DEFAULT)))
-            cells = Q.run("report_cells", f, rid=int(rid))
+            RVW.flash()
+            cells = RVW.report_cells(f, int(rid))  # hand corrections in force replace parsed values
             tab_t, tab_r, tab_c, tab_f, tab_s = st.tabs(["表格（按模板）", "识读情况", "单元格明细", "检查结果", "正文"])
             with tab_r:
                 rd = Q.run("report_reading", f, rid=int(rid))
-                rf = RV.reading_frame(rd.iloc[0]["reading"]) if rd is not None and not rd.empty else None
+                rf = RV.reading_frame(rd.iloc[0].get("reading")) if rd is not None and not rd.empty else None
                 if rf is None:
                     ui.empty("这份年报没有记录识读情况（导入时的解析器较旧，重新解析后可见）。")
                 else:
@@ -115,7 +116,7 @@ if ui.header("年报详情", f):
                         ui.table(uf, "存疑单元格", "rep_uncertain")
             with tab_t:
                 st.markdown(":orange-background[推断值] :red-background[存疑值] :gray-background[空白 / 不适用] "
-                            ":violet-background[文字]　“—”表示模板中该行没有此列。")
+                            ":violet-background[文字] :blue-background[人工更正]　“—”表示模板中该行没有此列。")
                 if unread:
                     ui.empty("扫描件未读取，没有表格数据。")
                 elif cells is None or cells.empty:
@@ -123,8 +124,11 @@ if ui.header("年报详情", f):
                 else:
                     for title, (text, style) in RV.grids(cells, version).items():
                         st.markdown(f"**{title}**")
-                        styler = text.style.apply(lambda _df, s=style: s, axis=None)
-                        st.dataframe(styler, width="stretch", height="content" if len(text) < 30 else 600)
+                        if ui.print_mode():
+                            ui.print_table(text, style)
+                        else:
+                            styler = text.style.apply(lambda _df, s=style: s, axis=None)
+                            st.dataframe(styler, width="stretch", height="content" if len(text) < 30 else 600)
                         ui._page_tables()[title.replace(" · ", "_")[:28]] = text.reset_index(names="项目")
             with tab_c:
                 if unread:
@@ -141,20 +145,33 @@ if ui.header("年报详情", f):
                     cc[2].metric("类型", fmt.code_label(fmt.CELL_KIND, one["kind"], "—"))
                     cc[3].metric("标记", fmt.CELL_FLAG.get(one["flag"], "无") if one["flag"] else "无")
                     cc[4].metric("单位", safe.md(one["unit"]) or "—")
+                    if one["flag"] == "corrected":
+                        pv = one.get("parsed_value")
+                        st.info(f"{RVW.CORRECTED}：解析值 {fmt.num(pv, 2) if pd.notna(pv) else '—'}"
+                                f"（原文 {safe.md(one['raw']) if one['raw'] not in (None, '') else '空白'}），"
+                                f"更正为 {fmt.num(one['value'], 2)}。理由：{safe.md(one.get('correction_reason'))}；"
+                                f"{safe.md(one.get('corrector'))}，{str(one.get('corrected_at'))[:16]}",
+                                icon=":material/edit_note:")
                     st.caption(f"出处：{safe.md(RV.prov_text(one['prov'])) or '未记录'}"
                                + (f"；备注：{safe.md(one['note'])}" if one["note"] else ""))
                     ex = RV.excerpt(str(h["source_path"]), h["format"], one["prov"])
                     if ex:
                         st.code(ex, language=None)
-                    ui.table(ct, "单元格明细", "rep_cells", height=400, hide=("key",))
+                    ui.table(ct, "单元格明细", "rep_cells", height=400, hide=("key",), rename=RVW.RENAME)
+                if not unread and h["status"] != "failed":
+                    RVW.correction_form(cells, version, int(rid), "rep_correct")
             with tab_f:
-                fd = Q.run("report_findings", f, rid=int(rid))
+                fd = RVW.report_findings(f, int(rid))
                 if fd is None:
                     fd = Q.run("report_findings_raw", f, rid=int(rid))
                 if fd is None or fd.empty:
                     ui.empty("这份年报没有检查结果。")
                 else:
-                    ui.table(ui.findings_view(fd), "检查结果", "rep_findings")
+                    ui.table(ui.findings_view(RVW.label(fd)), "检查结果", "rep_findings", rename=RVW.RENAME)
+                    if "review_status" in fd:  # reviews apply to the compliance engine's findings
+                        RVW.finding_form(fd[fd["status"].isin(["FAIL", "UNCERTAIN"])].assign(report_id=int(rid)),
+                                         "rep_review")
+                RVW.history(f, int(rid), version)
                 dp = Q.run("dup_pairs_of", f, rids=[int(rid)])
                 if dp is not None and not dp.empty:
                     st.markdown("**重复文字**")

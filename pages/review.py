@@ -20,7 +20,7 @@ if ui.header("复议诉讼", f, "表四“政府信息公开行政复议、行�
             done = total - sel[Q.K(4, b, Q.T4_PENDING)].sum()
             corr = sel[Q.K(4, b, Q.T4_CORRECTED)].sum()
             c.metric(fmt.T4_BLOCKS[b], fmt.num(total), f"纠错率 {fmt.pct(corr / done if done else None)}",
-                     delta_color="off")
+                     delta_color="off", delta_arrow="off")  # a rate beside the count, not a change
         left, right = st.columns(2)
         with left:
             trend = by_year[["year"] + [Q.K(4, b, Q.T4_TOTAL) for b in Q.T4_BLOCKS]]

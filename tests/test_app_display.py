@@ -258,3 +258,22 @@ def test_region_breakdowns_skip_a_single_province(page, demo_db, use_db):
     cities = {c for (c,) in sql(demo_db, "SELECT DISTINCT city FROM report_facts WHERE city IS NOT NULL")}
     reg = next(df for df in _frames(at) if "市" in df.columns)
     assert cities <= set(reg["市"]) and reg["市"].iloc[-1] == "（省本级）"
+
+
+def test_rates_beside_counts_have_no_arrow(demo_db, use_db):
+    use_db(demo_db)
+    at = app("review")
+    rates = [m for m in at.metric if m.proto.delta.startswith("纠错率")]
+    assert rates and all(m.proto.direction == m.proto.MetricDirection.NONE for m in rates)
+
+
+def test_print_mode_lays_tables_out_in_full(demo_db, use_db):
+    use_db(demo_db)
+    at = app("compliance")
+    at.toggle(key="print_mode").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.dataframe  # no scrolling grids: they print only their visible rows
+    tables = at.table
+    n = sql(demo_db, "SELECT count(*) FROM mart_findings")[0][0]
+    detail = max(tables, key=lambda t: len(t.value))
+    assert len(detail.value) == min(n, 500)

@@ -11,7 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from test_browser import CHROMIUM, browser, no_exception, page, server, settle  # noqa: E402,F401
+from browser_fixtures import CHROMIUM  # noqa: E402
+from test_browser import no_exception, settle  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]

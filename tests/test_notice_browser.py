@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import CHROMIUM, browser, no_exception, page, server, settle, shot  # noqa: F401  (fixtures)
+from browser_fixtures import CHROMIUM  # the server / browser / page fixtures come from conftest
+from test_browser import no_exception, settle, shot
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")]
 
 
-def test_download_notice(server, page, tmp_path):  # noqa: F811
+def test_download_notice(server, page, tmp_path):
     page.goto(f"{server}/compliance?prov=示例省&city=青川市&year=2024")
     settle(page)
     no_exception(page)

@@ -1,5 +1,5 @@
 """Real-browser path (Debian chromium): an office ranking → its 单位档案 → one of its reports → the
-side-by-side view of a copied-text pair, with the shared passages highlighted. Harness: tests/test_browser.py."""
+side-by-side view of a copied-text pair, with the shared passages highlighted. Harness: tests/browser_fixtures.py."""
 from __future__ import annotations
 
 import re
@@ -10,8 +10,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from test_browser import (CHROMIUM, browser, click_bar, no_exception, page, params, server, settle,  # noqa: F401
-                          shot)
+from browser_fixtures import CHROMIUM  # noqa: E402  (the server / browser / page fixtures come from conftest)
+from test_browser import click_bar, no_exception, params, settle, shot  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")]

@@ -124,3 +124,29 @@ def test_report_page_shows_reading_and_candidates(shared_corpus, tmp_path):
     unc = next(d for d in frames if "候选读法（整行）" in d.columns)
     row = unc[unc["单元格"] == "行政许可 · 本年增/减"].iloc[0]
     assert "88/-72/0" in row["候选读法（整行）"] and "88-720" in row["原文摘录"]
+
+
+def test_report_page_on_a_warehouse_loaded_before_the_reading_summary(shared_corpus, tmp_path):
+    """A warehouse from before reports.reading existed: 年报详情 says the summary is missing, no error."""
+    import duckdb
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes((shared_corpus / "pingtan-215-2024.txt").read_bytes())
+    db = tmp_path / "old.duckdb"
+    subprocess.run([sys.executable, "-m", "etl", "ingest", str(src), "--db", str(db)], check=True, cwd=ROOT,
+                   env={**os.environ, "GKJB_OCR": "0"}, capture_output=True, timeout=600)
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE reports DROP COLUMN reading")
+    rid = con.execute("SELECT report_id FROM reports").fetchone()[0]
+    con.close()
+    from streamlit.testing.v1 import AppTest
+    os.environ["GKJB_DB"] = str(db)
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.switch_page("pages/report.py")
+        at.query_params["report"] = str(rid)
+        at.run()
+    finally:
+        os.environ.pop("GKJB_DB", None)
+    assert not at.exception
+    assert any("没有记录识读情况" in i.value for i in at.info)

@@ -20,7 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_browser import CHROMIUM, _free_port, browser, no_exception, settle  # noqa: E402,F401
+from browser_fixtures import CHROMIUM, _free_port  # noqa: E402
+from test_browser import no_exception, settle  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
@@ -171,6 +172,11 @@ def test_report_payloads_stay_text_in_browser(hostile_server, browser):
         body = _visit(pg, f"{url}/requests?prov={quote('示例省')}&city={quote(CITY)}&dist={quote(DISTRICT)}", requests)
         assert CITY in body and DISTRICT in body
         assert ":red[红字]青禾县交通局" in _svg_text(pg)
+        # the 通报 expander names the region chosen
+        _visit(pg, f"{url}/compliance?prov={quote('示例省')}&city={quote(CITY)}&dist={quote(DISTRICT)}", requests)
+        pg.get_by_text("生成通报（DOCX / PDF）").click()
+        settle(pg)
+        assert not pg.evaluate(LIVE)
         _visit(pg, f"{url}/compliance", requests)
         pg.get_by_role("tab", name="报送情况（缺报 / 逾期）").click()
         settle(pg)
@@ -194,6 +200,24 @@ def test_report_payloads_stay_text_in_browser(hostile_server, browser):
         body = _visit(pg, f"{url}/report?report={rids[OFFICES[1]]}", requests)
         assert FILE in body  # 下载原始文件（…） shows the name literally
         _visit(pg, f"{url}/explore", requests)
+        # 打印版式: tables become st.table, which renders Markdown in cells and headers
+        pg.goto(f"{url}/report?report={rids[OFFICES[0]]}")
+        settle(pg)
+        pg.locator("[data-testid=stSidebar]").get_by_text("打印版式").click()
+        settle(pg)
+        assert pg.locator("[data-testid=stTable]").count() > 0
+        pg.get_by_role("tab", name="单元格明细").click()
+        settle(pg)
+        assert not pg.evaluate(LIVE)
+        assert NOTE in " ".join(pg.locator("[data-testid=stTable]").all_inner_texts()).replace("\u2060", "")
+        # in-app navigation keeps the session (and 打印版式): office names in the region table
+        pg.locator("[data-testid=stSidebarNav]").get_by_text("总览", exact=True).click()
+        settle(pg)
+        assert not pg.evaluate(LIVE)
+        tables = " ".join(pg.locator("[data-testid=stTable]").all_inner_texts()).replace("\u2060", "")
+        assert all(o in tables for o in OFFICES), tables[:500]
+        leaving = [r for r in requests if "127.0.0.9" in r or "evil" in r or "png" in r and "127.0.0.1" not in r]
+        assert not leaving, leaving
         assert not errors, errors
     finally:
         ctx.close()

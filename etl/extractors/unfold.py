@@ -62,8 +62,21 @@ def _cuts(segment: str, fine: bool) -> list[int]:
     return sorted(c for c in cuts if 0 < c < len(segment))
 
 
+# The report's title at the head of the page, after breadcrumbs or at the start (never a title-like phrase
+# inside a sentence: "关于做好2024年政府信息公开工作年度报告编制…").
+_TITLE = re.compile(r"(?:^|(?<=[\s>＞›»|】\]]))[\u4e00-\u9fff（）()]{2,40}?(?:19|20)\d{2}\s*年度?"
+                    r"[\u4e00-\u9fff]{0,12}?(?:政府)?信息公开(?:工作)?(?:年度)?报告")
+
+
 def unfold(line: str) -> list[tuple[int, str]]:
     """(offset in the line, text) of each printed line folded into ``line``."""
+    # 0. the title stands alone, and what stands before it (breadcrumbs) too
+    head = line[:line.find("。")] if "。" in line else line
+    t = _TITLE.search(head)
+    if t:
+        before = [(0, line[:t.start()])] if line[:t.start()].strip() else []
+        rest = [(off + t.end(), piece) for off, piece in unfold(line[t.end():])] if t.end() < len(line) else []
+        return [*before, (t.start(), t.group().strip()), *rest]
     # 1. section headings stand alone (their body often follows without a break)
     pieces: list[tuple[int, str]] = []
     pos = 0

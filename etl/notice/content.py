@@ -14,6 +14,11 @@ def _unit(u) -> str:
     return UNIT_TYPES.get(u or "other", u or "")
 
 
+def _review(verdict) -> str:
+    """A reviewer's verdict after the problem (etl/review.py); 误报 never reaches the 通报."""
+    return {"confirmed": "（经审核确认）", "fixed": "（已整改）"}.get(verdict, "")
+
+
 def _score(s) -> str:
     return "—" if s is None else f"{s:.1f}"
 
@@ -98,10 +103,13 @@ def blocks(n: Notice) -> list[tuple]:
         out.append(("h2", head))
         items = o["items"][:MAX_ITEMS_PER_OFFICE]
         out.append(("table", ["类别", "规则", "问题", "依据"],
-                    [[SEVERITY.get(x["severity"], x["severity"]), x["rule"], x["message"], x["evidence"]]
-                     for x in items], [1.1, 1.8, 6.5, 4]))
+                    [[SEVERITY.get(x["severity"], x["severity"]), x["rule"], x["message"] + _review(x.get("review")),
+                      x["evidence"]] for x in items], [1.1, 1.8, 6.5, 4]))
         if len(o["items"]) > len(items):
             out.append(("note", f"另有{len(o['items']) - len(items)}项问题，详见合规监测页面。"))
+
+    if n.false_positives:
+        out.append(("note", f"经审核认定为误报的{n.false_positives}项检查结果未列入本通报。"))
 
     # 五、同比变化 ------------------------------------------------------------------------------
     out.append(("h1", f"五、与{n.year - 1}年度相比"))

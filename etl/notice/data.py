@@ -32,8 +32,8 @@ QUERIES: dict[str, str] = {
         WHERE r.year = $year AND {_REGION} GROUP BY ALL ORDER BY office""",
     "missing": f"""
         SELECT o.office_id, o.office, {_PLACE} AS place, o.unit_type, f.status,
-               json_extract_string(f.evidence, '$.deadline') AS deadline
-        FROM findings f JOIN ({{offices}}) o USING (office_id)
+               json_extract_string(f.evidence, '$.deadline') AS deadline, v.verdict AS review
+        FROM findings f JOIN ({{offices}}) o USING (office_id) {{reviews}}
         WHERE f.rule = 'MISSING' AND f.status IN ('FAIL', 'UNCERTAIN') AND f.year = $year AND {_REGION}
         ORDER BY f.status, place, office""",
     "late": f"""
@@ -41,8 +41,9 @@ QUERIES: dict[str, str] = {
                json_extract_string(f.evidence, '$.deadline') AS deadline,
                json_extract_string(f.evidence, '$.published_on') AS published_on,
                date_diff('day', TRY_CAST(json_extract_string(f.evidence, '$.deadline') AS DATE),
-                         TRY_CAST(json_extract_string(f.evidence, '$.published_on') AS DATE)) AS days_late
-        FROM findings f JOIN ({{offices}}) o USING (office_id)
+                         TRY_CAST(json_extract_string(f.evidence, '$.published_on') AS DATE)) AS days_late,
+               v.verdict AS review
+        FROM findings f JOIN ({{offices}}) o USING (office_id) {{reviews}}
         WHERE f.rule = 'TIMELY' AND f.status = 'FAIL' AND f.year = $year AND {_REGION}
         ORDER BY days_late DESC, office""",
     "on_time": f"""
@@ -63,8 +64,9 @@ QUERIES: dict[str, str] = {
         ORDER BY s.score DESC, office, o.office_id""",
     # the problems to correct: every failing check but coverage (listed on its own)
     "problems": f"""
-        SELECT o.office_id, o.office, {_PLACE} AS place, f.rule, f.severity, f.message, f.evidence, f.file
-        FROM findings f JOIN ({{offices}}) o USING (office_id)
+        SELECT o.office_id, o.office, {_PLACE} AS place, f.rule, f.severity, f.message, f.evidence, f.file,
+               v.verdict AS review
+        FROM findings f JOIN ({{offices}}) o USING (office_id) {{reviews}}
         WHERE f.status = 'FAIL' AND f.rule NOT IN ('MISSING', 'TIMELY') AND f.year = $year AND {_REGION}
         ORDER BY office, o.office_id, f.severity, f.rule, f.file""",
     # region figures of the year and of the year before
@@ -109,6 +111,7 @@ class Notice:
     ranking: list[dict] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)    # per office: {office, place, score, items: [...]}
     yoy: list[dict] = field(default_factory=list)         # {label, this, last, kind}
+    false_positives: int = 0         # findings left out: a reviewer marked them 误报
 
     @property
     def region_name(self) -> str:
@@ -130,9 +133,20 @@ def parse_region(region: str) -> tuple[str, str | None, str | None]:
     return parts[0], parts[1], parts[2]
 
 
+def _review_join(con) -> str:
+    """The current review of each finding `f` as `v` (etl/review.py); none on an older warehouse."""
+    if "review_current" not in _tables(con):
+        return "LEFT JOIN (SELECT CAST(NULL AS VARCHAR) AS verdict) v ON false"
+    from etl.review import finding_key_sql
+    return ("LEFT JOIN reports rv_r ON rv_r.report_id = f.report_id LEFT JOIN review_current v "
+            f"ON v.finding_key = {finding_key_sql(sha='rv_r.sha256')}")
+
+
 def _rows(con, name: str, params: dict) -> list[dict]:
     from etl.marts import _office_source
     sql = QUERIES[name].replace("{offices}", _office_source(con))
+    if "{reviews}" in sql:
+        sql = sql.replace("{reviews}", _review_join(con))
     cur = con.cursor()
     try:
         res = cur.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
@@ -187,24 +201,32 @@ def collect(con, region: str, year: int, today: dt.date | None = None) -> Notice
     n = Notice(region="/".join(x for x in (prov, city, dist) if x), year=year,
                demo=bool(ds and ds[0]["value"] == "demo"), generated_on=today or dt.date.today())
     received = _rows(con, "received", p)
-    missing = _rows(con, "missing", p)
+    # a finding a reviewer marked 误报 is not reported; 已整改 is said next to it (etl/review.py)
+    missing = missing_all = _rows(con, "missing", p)
+    n.false_positives = sum(m["review"] == "false_positive" for m in missing)
+    missing = [m for m in missing if m["review"] != "false_positive"]
     n.missing = [m for m in missing if m["status"] == "FAIL"]
     n.missing_unsure = [m for m in missing if m["status"] != "FAIL"]
     n.received = len(received)
-    n.due = len({r["office_id"] for r in received} | {m["office_id"] for m in missing})
+    n.due = len({r["office_id"] for r in received} | {m["office_id"] for m in missing_all})
     if not n.due:
         raise NoticeError(f"数据仓库中没有“{region}”{year}年度的年报，也没有该年度的缺报记录")
     n.unreadable = [r for r in received if r["n_failed"] == r["n_reports"]]
-    n.late = _rows(con, "late", p)
+    late = _rows(con, "late", p)
+    n.false_positives += sum(m["review"] == "false_positive" for m in late)
+    n.late = [m for m in late if m["review"] != "false_positive"]
     n.on_time = _rows(con, "on_time", p)[0]["n"]
     n.ranking = _rows(con, "ranking", p)
     score = {r["office_id"]: r["score"] for r in n.ranking}
     by_office: dict[int, dict] = {}
     for f in _rows(con, "problems", p):
+        if f["review"] == "false_positive":
+            n.false_positives += 1
+            continue
         o = by_office.setdefault(f["office_id"], {"office": f["office"], "place": f["place"],
                                                   "score": score.get(f["office_id"]), "items": []})
         o["items"].append({"rule": f["rule"], "severity": f["severity"], "message": f["message"],
-                           "evidence": evidence_text(f["evidence"], f["file"])})
+                           "evidence": evidence_text(f["evidence"], f["file"]), "review": f["review"]})
     # worst first: lowest score, most errors
     n.problems = sorted(by_office.values(), key=lambda o: (
         o["score"] if o["score"] is not None else 101, -sum(i["severity"] == "E" for i in o["items"]), o["office"]))

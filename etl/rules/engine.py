@@ -24,6 +24,7 @@ from .cross import check_cross_year
 from .offices import ensure_views, fill_inferred, office_contexts, parse_years, relink_reports
 from .policy import Policy, default_policy
 from .registry import RULES
+from .scoring import score_offices, score_reports
 from .single import check_report
 
 RULES_VERSION = "5"
@@ -54,8 +55,10 @@ CROSS = [r.id for r in RULES.values() if r.scope == "cross_year"]
 
 
 def ensure_schema(con) -> None:
+    from etl.review import ensure_schema as ensure_review_schema
     con.execute(DDL)
     ensure_views(con)
+    ensure_review_schema(con)  # reviews and corrections: read by the scores and by load_results
 
 
 def _meta_get(con, key):
@@ -94,9 +97,10 @@ def load_results(con, ids) -> dict[int, dict]:
                 "title": d["title"], "cells": [], "sections": [],
                 "needs_ocr_pages": [int(x) for x in (d["needs_ocr_pages"] or "").split(",") if x.strip()],
             }
+        from etl.review import cells_source  # hand corrections replace parsed values for the rules
         for rid, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag in con.execute(
-                "SELECT report_id, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag FROM cells "
-                "WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall():
+                "SELECT report_id, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag "
+                f"FROM {cells_source(con)} WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall():
             out[rid]["cells"].append({"key": key, "table": tbl, "row": row_key, "col": col_key, "value": value,
                                       "raw": raw, "kind": kind, "unit": unit, "note": note, "flag": flag})
         for rid, no, skey, title, text in con.execute(
@@ -357,41 +361,9 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
 
     # ---- scores -------------------------------------------------------------------------------
     S = sorted(set(R) | set(X) | peer_done | set(anom_ids))
-    _delete_ids(con, "report_scores", S)
-    score_rows = []
-    if S:
-        con.register("_rule_ids", _ids_df(S))
-        fs = con.execute("SELECT report_id, rule, severity, status FROM findings "
-                         "WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall()
-        con.unregister("_rule_ids")
-        per: dict[int, list] = defaultdict(list)
-        for rid, rule_id, sev, st in fs:
-            d = policy.deduction(rule_id, sev, st)
-            if d:
-                per[rid].append({"rule": rule_id, "status": st, "points": d})
-        base = float(policy.data["scores"]["base"])
-        for rid in S:
-            if meta[rid]["status"] == "needs_ocr":
-                continue  # a scan not read: its checks could not run, so it has no score (not a perfect one)
-            ded = sorted(per.get(rid, []), key=lambda x: x["rule"])
-            score = max(0.0, base - sum(x["points"] for x in ded))
-            score_rows.append((rid, meta[rid]["office_id"], meta[rid]["year"], score,
-                               json.dumps(ded, ensure_ascii=False)))
-    _insert(con, "report_scores", score_rows, ["report_id", "office_id", "year", "score", "deductions"])
+    score_reports(con, S, policy)   # reviews of findings count as the policy says (scoring.py)
     offices_touched = cov_offices | {meta[r]["office_id"] for r in S if meta[r]["office_id"] is not None}
-    if offices_touched:
-        con.register("_rule_ids", _ids_df(offices_touched))
-        con.execute("DELETE FROM office_scores WHERE office_id IN (SELECT id FROM _rule_ids)")
-        miss_pts = policy.deduction("MISSING", "E", "FAIL")
-        base = float(policy.data["scores"]["base"])
-        con.execute(f"""
-            INSERT INTO office_scores
-            SELECT office_id, year, avg(score) FROM report_scores
-             WHERE office_id IN (SELECT id FROM _rule_ids) AND year IS NOT NULL GROUP BY office_id, year
-            UNION ALL
-            SELECT DISTINCT office_id, year, greatest(0, {base} - {miss_pts}) FROM findings
-             WHERE rule = 'MISSING' AND status = 'FAIL' AND office_id IN (SELECT id FROM _rule_ids)""")
-        con.unregister("_rule_ids")
+    score_offices(con, offices_touched, policy)
 
     # ---- state --------------------------------------------------------------------------------
     _delete_ids(con, "rules_state", R)

@@ -23,7 +23,9 @@ DEFAULTS: dict = {
     "coverage": {"inferred_when_registry": False},
     "scores": {"base": 100, "error_fail": 10, "warning_fail": 3, "uncertain": 0,
                "rules": {"DUP-PREV": 20, "TIMELY": 15, "DUP-PEER": 10, "MISSING": 100,
-                         "ANOM-YOY": 0, "ANOM-ZERO": 0, "ANOM-RATE": 0}},
+                         "ANOM-YOY": 0, "ANOM-ZERO": 0, "ANOM-RATE": 0},
+               "review": {"confirmed": 1.0, "false_positive": 0.0, "fixed": 0.5,
+                          "confirmed_uncertain_as_fail": True}},
 }
 
 
@@ -77,8 +79,23 @@ class Policy:
                     return dt.date(year + 1, m, day) + dt.timedelta(days=int(d.get("grace_days") or 0))
         return None
 
-    def deduction(self, rule: str, severity: str, status: str) -> float:
+    def effective_status(self, status: str, review: str | None = None) -> str:
+        """A finding's status for scoring: an UNCERTAIN finding a reviewer confirmed counts as FAIL when
+        the policy says so."""
+        if status == "UNCERTAIN" and review == "confirmed" and \
+                self.data["scores"]["review"].get("confirmed_uncertain_as_fail"):
+            return "FAIL"
+        return status
+
+    def deduction(self, rule: str, severity: str, status: str, review: str | None = None) -> float:
+        """Points a finding costs; `review` (etl/review.py verdict) scales them by [scores.review]."""
         s = self.data["scores"]
+        status = self.effective_status(status, review)
+        factor = float(s["review"].get(review, 1.0)) if review else 1.0
+        return self._points(s, rule, severity, status) * factor
+
+    @staticmethod
+    def _points(s: dict, rule: str, severity: str, status: str) -> float:
         if status == "FAIL":
             if rule in s.get("rules", {}):
                 return float(s["rules"][rule])
