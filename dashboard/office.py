@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from . import fmt, safe, ui
+from . import fmt, queries as Q, safe, ui
 
 PARAM = "office_id"  # the 单位档案's URL state
 TIMELY = {"PASS": "按期", "FAIL": "逾期", "UNCERTAIN": "不确定", "NOT_ASSESSABLE": "无法判断", "MISSING": "未发布"}
@@ -71,6 +71,12 @@ def region_table(reg: pd.DataFrame, level: str, name: str, key: str, **kw):
     if level == "office":
         return office_table(reg, name, key, name_col="grp", **kw)
     return ui.table(reg.drop(columns=["office_id"]), name, key, **kw)
+
+
+def findings(office_id: int) -> pd.DataFrame | None:
+    """The office's failed and uncertain findings, all years (with their reviews where the warehouse has them)."""
+    name = "office_findings_rv" if Q.available("office_findings_rv") else "office_findings"
+    return Q.run(name, office_id=int(office_id))
 
 
 # -- scorecard --------------------------------------------------------------------------------------

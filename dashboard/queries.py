@@ -435,6 +435,12 @@ QUERIES.update({
         WHERE office_id = $office_id AND status IN ('FAIL', 'UNCERTAIN')
         ORDER BY year DESC NULLS LAST, status = 'FAIL' DESC, severity, rule""",
                              requires=("findings",), sample={"office_id": 1}),
+    # the same with the findings' reviews (dashboard/review.py), when the warehouse has them
+    "office_findings_rv": Query("""
+        SELECT severity, rule, status, year, message, evidence, report_id, review_status, review_note, reviewer,
+               reviewed_at FROM mart_findings WHERE office_id = $office_id
+        ORDER BY year DESC NULLS LAST, status = 'FAIL' DESC, severity, rule""",
+                                requires=("mart_findings", "finding_reviews"), sample={"office_id": 1}),
     # copied text, one row per pair: A~B and B~A (each report's best peer is the other) are one pair, kept
     # once with the higher measure; 'prev' pairs are directed (this year -> the office's previous year).
     # A pair has at most two rows, so the top $limit pairs are among the top 2*$limit rows in pair order

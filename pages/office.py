@@ -3,7 +3,7 @@ reports. The URL is the state: ?office_id=ID (office.PARAM); every ranking links
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, fmt, office as OV, queries as Q, safe, ui
+from dashboard import auth, charts, fmt, office as OV, queries as Q, review as RVW, safe, ui
 
 ui.ensure_app()
 
@@ -46,9 +46,13 @@ if ui.header("单位档案", f):
                         f"逾期 {s['late']}，未发布 {s['missing']}" if s["late"] or s["missing"] else None,
                         delta_color="off", delta_arrow="off", help="按期发布的年报数 / 能判断是否按期的年报数。")
             c = st.columns(4)
-            fd = Q.run("office_findings", office_id=int(oid))
+            fd = OV.findings(oid)
             n_status = fd["status"].value_counts() if fd is not None else {}
-            c[0].metric("不通过检查项", fmt.num(n_status.get("FAIL", 0)), help="全部年度合计，含未发布年报。")
+            n_fp = int((fd["review_status"] == "false_positive").sum()) \
+                if fd is not None and "review_status" in fd else 0
+            c[0].metric("不通过检查项", fmt.num(n_status.get("FAIL", 0)),
+                        f"其中审核为误报 {n_fp}" if n_fp else None, delta_color="off", delta_arrow="off",
+                        help="全部年度合计，含未发布年报。")
             c[1].metric("不确定检查项", fmt.num(n_status.get("UNCERTAIN", 0)), help="需人工核实，不计为不通过。")
             c[2].metric("与上年最高重复率", fmt.pct(s["max_prev"]), help=OV.DUP_HELP["prev"])
             c[3].metric("与其他单位最高相似度", fmt.pct(s["max_peer"]), help=OV.DUP_HELP["peer"])
@@ -77,14 +81,14 @@ if ui.header("单位档案", f):
 
         tab_f, tab_d = st.tabs(["检查结果", "重复文字"])
         with tab_f:
-            fd = Q.run("office_findings", office_id=int(oid))  # cached: the same result as above
+            fd = OV.findings(oid)  # cached: the same result as above
             if fd is None:
                 ui.compliance_missing()
             elif fd.empty:
                 ui.empty("这个单位历年的检查项均通过。")
             else:
-                ui.report_table(ui.findings_view(fd), "单位检查结果", "office_findings", height=320,
-                                hint="选中一行可打开对应年报的详情（未发布年报的记录没有年报）。")
+                ui.report_table(ui.findings_view(RVW.label(fd)), "单位检查结果", "office_findings", height=320,
+                                rename=RVW.RENAME, hint="选中一行可打开对应年报的详情（未发布年报的记录没有年报）。")
         with tab_d:
             rids = [int(x) for x in reps["report_id"]]
             dp = Q.run("dup_pairs_of", rids=rids) if rids else pd.DataFrame({"kind": []})

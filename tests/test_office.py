@@ -373,3 +373,24 @@ def test_office_page_link_wins_over_an_older_sidebar_choice(demo_db, use_db):
     assert not at.exception
     name = sql(demo_db, "SELECT office FROM mart_offices WHERE office_id = 1")[0][0]
     assert any(s.value == name for s in at.subheader)
+
+
+def test_office_findings_show_their_reviews(tmp_path, demo_db, use_db):
+    """A finding reviewed as 误报 keeps its place in the office's list with the verdict shown, the count says so
+    and the office's score follows the policy (recomputed by the review)."""
+    from etl.review import review_finding
+    db = tmp_path / "reviewed.duckdb"
+    shutil.copy(demo_db, db)
+    oid, rid, rule = sql(db, """SELECT office_id, report_id, rule FROM findings WHERE status = 'FAIL'
+                                AND report_id IS NOT NULL ORDER BY report_id, rule LIMIT 1""")[0]
+    review_finding(db, verdict="false_positive", reviewer="测试", note="排版所致", report=rid, rule=rule)
+    use_db(db)
+    at = app("office", {"office_id": str(oid)})
+    assert not at.exception, [e.message for e in at.exception]
+    n_fail = sql(db, "SELECT count(*) FROM findings WHERE office_id = ? AND status = 'FAIL'", [oid])[0][0]
+    m = next(m for m in at.metric if m.label == "不通过检查项")
+    assert m.value == str(n_fail) and "误报 1" in (m.proto.delta or "")
+    lst = at.dataframe(key="office_findings").value
+    assert "误报" in set(lst["审核结论"]) and "排版所致" in set(lst["审核意见"])
+    by_year = dict(sql(db, "SELECT year, avg(score) FROM office_scores WHERE office_id = ? GROUP BY year", [oid]))
+    assert metric(at, "平均得分") == f"{sum(by_year.values()) / len(by_year):.1f}"
