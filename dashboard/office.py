@@ -155,7 +155,8 @@ def pairs(df: pd.DataFrame | None, key: str, name: str = "重复文字", as_list
         cols = (["similarity", "office", "year", "other_year"] if kind == "prev" else
                 ["similarity", "office", "year", "other_office", "other_year"])
         measure = DUP_MEASURE[kind]
-        ev = ui.table(view[cols + ["other_link", "compare", "report_id", "other_report_id"]],
+        links_ = [] if ui.print_mode() else ["other_link", "compare"]  # a printout cannot follow a link
+        ev = ui.table(view[cols + links_ + ["report_id", "other_report_id"]],
                       f"{name}（{DUP_KINDS[kind]}）", f"{key}_{kind}", selectable=True,
                       rename={"similarity": measure, "other_office": "对照单位",
                               "other_year": "上年年报年度" if kind == "prev" else "对照年度",
