@@ -63,9 +63,13 @@ if ui.header("单位档案", f):
         if not reps.empty:
             row = st.container(horizontal=True, gap="small")
             row.markdown("**本单位的年报**")
+            twice = set(reps["year"][reps["year"].duplicated()])  # two reports in a year: say which is which
             with row:
                 for r in reps.itertuples():
-                    ui.report_link(int(r.report_id), label=f"{int(r.year)}年" if pd.notna(r.year) else f"年报 {int(r.report_id)}")
+                    label = f"{int(r.year)}年" if pd.notna(r.year) else f"年报 {int(r.report_id)}"
+                    if r.year in twice:
+                        label += f"（{fmt.code_label(fmt.KINDS, r.report_kind)}，编号 {int(r.report_id)}）"
+                    ui.report_link(int(r.report_id), label=label)
 
         st.markdown("**逐年情况**")
         view = OV.year_view(years)
