@@ -167,7 +167,13 @@ def pairs(df: pd.DataFrame | None, key: str, name: str = "重复文字", as_list
                                      "并排对照": st.column_config.LinkColumn(display_text="并排对照正文")})
         rows = ev.selection.rows if ev is not None else []
         if rows:
-            _pair_line(sub.iloc[rows[0]], kind, own=True)
+            r = sub.iloc[rows[0]]
+            _pair_line(r, kind, own=True)
+            row = st.container(horizontal=True, gap="small")  # a ranking of offices too: on to their 单位档案
+            names = {r["other_office_id"]: r["other_office"], r["office_id"]: r["office"]}
+            with row:
+                for o in dict.fromkeys(x for x in (r["office_id"], r["other_office_id"]) if pd.notna(x)):
+                    office_link(int(o), names[o] if isinstance(names[o], str) else None)
         else:
             st.caption("选中一行可打开两份年报和并排对照。")
 

@@ -202,6 +202,9 @@ def test_duplication_pairs_split_by_kind_and_listed_once(demo_db, use_db):
     assert ("report", f"report={a}") in {(p, q) for p, _, q in got}
     assert ("report", f"report={b}") in {(p, q) for p, _, q in got}
     assert ("textcompare", f"report={a}&other={b}") in {(p, q) for p, _, q in got}
+    # and to both offices' 单位档案
+    offices = {o for (o,) in sql(demo_db, "SELECT office_id FROM report_facts WHERE report_id IN (?, ?)", [a, b])}
+    assert {q for p, _, q in got if p == "office"} == {f"office_id={o}" for o in offices}
 
 
 def test_report_page_lists_its_pairs_with_the_other_report(demo_db, use_db):
