@@ -245,16 +245,6 @@ QUERIES: dict[str, Query] = {
         SELECT office_id, office, coalesce(district, city, province) AS region, unit_type, year, coverage,
                report_id, published_on, deadline, days_late
         FROM mart_coverage WHERE {{wc}} ORDER BY office, year LIMIT {COVERAGE_LIMIT}""", requires=("mart_coverage",)),
-    "duplication_rank": Query("""
-        WITH top AS (
-            SELECT * FROM duplication WHERE report_id IN (SELECT report_id FROM report_facts WHERE {w})
-            ORDER BY similarity DESC, report_id, kind LIMIT $limit)
-        SELECT d.similarity, d.kind, f.office, f.year, o.office AS other_office, o.year AS other_year,
-               d.report_id, d.other_report_id, f.office_id
-        FROM top d JOIN report_facts f ON f.report_id = d.report_id
-        LEFT JOIN report_facts o ON o.report_id = d.other_report_id
-        ORDER BY d.similarity DESC, d.report_id, d.kind""",
-                              requires=("duplication", "report_facts"), sample={"limit": 50}),
     "score_rank": Query(_office_rank(
         "avg(score) AS score, count(*) AS n_years, min(score) AS min_score",
         "office_id IN (SELECT office_id FROM report_facts WHERE {wny}) "
@@ -373,9 +363,6 @@ QUERIES: dict[str, Query] = {
                reason
         FROM cell_corrections WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = $rid)
         ORDER BY 1 DESC""", requires=("finding_reviews", "cell_corrections", "reports"), sample={"rid": 1}),
-    "report_dup": Query("""SELECT d.kind, d.similarity, d.other_report_id, o.office AS other_office, o.year AS other_year
-        FROM duplication d LEFT JOIN report_facts o ON o.report_id = d.other_report_id WHERE d.report_id = $rid""",
-                        requires=("duplication", "report_facts"), sample={"rid": 1}),
 }
 
 # -- 单位档案 and copied-text evidence (pages/office.py, pages/textcompare.py) -----------------------------
