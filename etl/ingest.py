@@ -17,7 +17,9 @@ import hashlib
 import multiprocessing as mp
 import os
 import shutil
+import select
 import signal
+import threading
 import time
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,6 +34,8 @@ from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
 
 DEFAULT_TIMEOUT = 120  # seconds per file (OCR of a scanned report needs up to ~90 s)
+# address space of one parser process (RLIMIT_AS); a 40 MB scanned PDF with OCR stays well under 1 GB
+PARSE_MEMORY_BYTES = int(os.environ.get("GKJB_PARSE_MEMORY_MB", "2048")) * 2**20
 
 
 class IngestLocked(RuntimeError):
@@ -93,12 +97,18 @@ def _timeout_handler(signum, frame):
 
 
 def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
-    """Parse in a worker; never raises: a failure comes back as a result with ``error``."""
+    """Parse one file; never raises: a failure comes back as a result with ``error``.
+
+    The time limit is a SIGALRM, which only the main thread of a process may install: ingest calls this
+    in worker processes (:func:`_parse_guarded`); in any other thread (a Dask worker thread) it parses
+    without the alarm and relies on the caller's own limits."""
     from .parse import parse_file
 
     t0 = time.perf_counter()
-    old = signal.signal(signal.SIGALRM, _timeout_handler)
-    signal.alarm(timeout)
+    timed = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGALRM, _timeout_handler) if timed else None
+    if timed:
+        signal.alarm(max(1, int(timeout)))
     try:
         result = parse_file(path)
     except ExtractError as e:
@@ -106,37 +116,72 @@ def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
     except TimeoutError:
         result = {"error": {"code": "timeout", "message": f"parsing took longer than {timeout}s"}}
     except MemoryError:
-        result = {"error": {"code": "memory", "message": "parsing ran out of memory"}}
+        result = {"error": {"code": "memory", "message": "parsing ran out of memory "
+                                                         f"(limit {PARSE_MEMORY_BYTES // 2**20} MB per parser)"}}
     except Exception as e:  # a parser bug must not stop the batch; record it with its type
         result = {"error": {"code": "parser_error", "message": f"{type(e).__name__}: {e}"[:500]}}
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+        if timed:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
     if "error" in result:
         result.update(status="failed", parser_version=PARSER_VERSION, seconds=round(time.perf_counter() - t0, 4))
     return result
 
 
 def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
-    """parse_one in a pool worker, with a hard CPU-time cap: SIGALRM cannot interrupt native code (a
-    parser stuck inside lxml or pdfium), RLIMIT_CPU can — the worker dies, the pool breaks, and
-    :func:`_parse_all` records the file as ``worker_crash`` after retrying it alone."""
+    """parse_one in a worker process, with a hard CPU-time cap and an address-space cap.
+
+    SIGALRM cannot interrupt native code (a parser stuck inside lxml or pdfium), RLIMIT_CPU can — the
+    worker dies, the pool breaks, and :func:`_parse_all` records the file as ``worker_crash`` after
+    retrying it alone. RLIMIT_AS turns a runaway allocation (a table of huge spans, a decompression
+    bomb) into a MemoryError in this worker instead of swapping the machine."""
     import resource
 
     used = resource.getrusage(resource.RUSAGE_SELF)
-    soft = int(used.ru_utime + used.ru_stime) + 3 * timeout + 5
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    try:
-        resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-    except (ValueError, OSError):
-        pass
+    soft = int(used.ru_utime + used.ru_stime) + 3 * int(timeout) + 5
+    limits = {resource.RLIMIT_CPU: soft, resource.RLIMIT_AS: PARSE_MEMORY_BYTES}
+    saved = {}
+    for res, want in limits.items():
+        cur, hard = resource.getrlimit(res)
+        saved[res] = cur
+        try:
+            resource.setrlimit(res, (want if hard == resource.RLIM_INFINITY else min(want, hard), hard))
+        except (ValueError, OSError):
+            pass
     try:
         return parse_one(path, timeout)
     finally:
+        for res, cur in saved.items():
+            try:
+                resource.setrlimit(res, (cur, resource.getrlimit(res)[1]))
+            except (ValueError, OSError):
+                pass
+
+
+def _die_with(parent: int) -> None:
+    """Pool-worker initializer: exit as soon as process `parent` (the ingesting process) is gone.
+
+    Workers are children of the forkserver, not of the ingesting process, so PR_SET_PDEATHSIG cannot
+    name it; a pidfd becomes readable when that exact process exits (no pid-reuse race)."""
+    def watch():
         try:
-            resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
-        except (ValueError, OSError):
-            pass
+            fd = os.pidfd_open(parent)
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):  # no pidfd (old kernel / not Linux): poll
+            while True:
+                time.sleep(1.0)
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except PermissionError:
+                    pass
+        select.select([fd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 class _Lock:
@@ -257,14 +302,14 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | 
                  dataset: str | None = None) -> Summary:
     """Ingest files into the warehouse at `db`. `progress(done, total, summary)` is called after each file.
 
-    The run builds a new warehouse file and swaps it in atomically (:func:`atomic_warehouse`). If loading
-    fails with an ordinary exception, the reports completed so far (each whole, findings and marts
-    refreshed) are still swapped in and the exception is re-raised; an interrupt or a kill swaps nothing."""
+    The run builds a new warehouse file and swaps it in atomically (:func:`atomic_warehouse`). A run that
+    fails (an exception, an interrupt, a kill) swaps nothing in: the warehouse stays as it was (or absent)
+    and the exception is re-raised. A file that cannot be parsed is not a failure of the run: it is
+    loaded as a failed report with its reason."""
     db = Path(db)
     t0 = time.perf_counter()
     files = find_files(paths)
     summary = Summary(seen=len(files))
-    error: Exception | None = None
     with _Lock(db):
         todo = None
         if db.exists() and not dataset:  # decide on a read-only look whether copying the warehouse is needed
@@ -282,13 +327,11 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | 
         else:
             try:
                 with atomic_warehouse(db) as con:
-                    error = _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse,
+                    _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse,
                                          dataset, fresh_db=not db.exists(), todo=todo)
             except _Unchanged:
                 pass
     summary.seconds = time.perf_counter() - t0
-    if error is not None:
-        raise error
     return summary
 
 
@@ -316,7 +359,7 @@ def plan_files(con, files: list[Path], summary: Summary, reparse: bool = False) 
 
 
 def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse, dataset,
-                 fresh_db, todo=None) -> Exception | None:
+                 fresh_db, todo=None) -> None:
     if dataset:
         W.set_meta(con, "dataset", dataset)
     if todo is None:
@@ -342,19 +385,15 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
         if progress:
             progress(done, len(files), summary)
 
-    error: Exception | None = None
-    try:
+    try:  # any exception leaves through atomic_warehouse, which then swaps nothing in
         load_batched(con, ((str(f), sha, max(size, 0), result)
                            for (f, sha, size), result in _parse_all(todo, workers, timeout)), loaded)
-    except Exception as e:  # keep the whole reports loaded so far (each batch was its own transaction)
-        error = e
     finally:
         if bar is not None:
             bar.close()
     if post and summary.report_ids:
         _crashpoint("refresh")
-        refresh(con, summary.report_ids)  # if this fails too, nothing is swapped in
-    return error
+        refresh(con, summary.report_ids)
 
 
 LOAD_BATCH = 64            # parse results per load transaction
@@ -365,7 +404,7 @@ def load_batched(con, items, on_loaded) -> None:
     """Load (path, sha, size, result) items as they arrive, in batches (etl.warehouse.load_results):
     the loader is the one serial step of a parallel ingest and a batch costs about as much as one report.
     `on_loaded(batch, report_ids)` follows every batch. A batch that fails to load is retried item by
-    item, so one bad result stops the run (the caller keeps what was loaded) without losing its batch."""
+    item, so the error names the one bad result."""
     pending: list[tuple] = []
     last_flush = time.perf_counter()
 
@@ -418,18 +457,23 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
         yield (f, sha, size), {"status": "failed", "parser_version": PARSER_VERSION, "format": None,
                                "error": {"code": "too_large" if size > 0 else "unreadable", "message": msg}}
     rest = [t for t in todo if t not in big]
-    workers = workers or min(os.cpu_count() or 1, max(1, len(rest)))
-    if workers <= 1 or len(rest) <= 2:
-        for t in rest:
-            yield t, parse_one(str(t[0]), timeout)
+    if not rest:
         return
+    # always in worker processes, never in the caller: the caller may be a Streamlit script thread (no
+    # signals there) and must not share memory or a crash with a parser
+    workers = max(1, min(workers or os.cpu_count() or 1, len(rest)))
     ctx = mp.get_context("forkserver")
     pending = list(rest)
+
+    def pool(n):
+        return ProcessPoolExecutor(max_workers=n, mp_context=ctx,  # no max_tasks_per_child: it deadlocks on 3.11
+                                   initializer=_die_with, initargs=(os.getpid(),))
+
     while pending:
         # a worker killed by a native crash breaks the whole pool: finish the rest in a fresh one
         retry: list[tuple[Path, str, int]] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:  # no max_tasks_per_child: it deadlocks on CPython 3.11
-            futures = {pool.submit(_parse_guarded, str(t[0]), timeout): t for t in pending}
+        with pool(workers) as ex:
+            futures = {ex.submit(_parse_guarded, str(t[0]), timeout): t for t in pending}
             for fut in as_completed(futures):
                 t = futures[fut]
                 try:
@@ -441,7 +485,7 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
         if retry and len(retry) == len(pending):
             # nothing finished: parse one at a time so only the culprit fails
             for t in retry:
-                with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as solo:
+                with pool(1) as solo:
                     try:
                         result = solo.submit(_parse_guarded, str(t[0]), timeout).result()
                     except BrokenProcessPool:
