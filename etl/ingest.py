@@ -51,6 +51,8 @@ class Summary:
     replaced: int = 0
     report_ids: list[int] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    superseded: list[tuple[str, str]] = field(default_factory=list)  # (earlier version, its replacement)
+    duplicates: list[dict] = field(default_factory=list)  # office-years with two current reports (see W.supersede)
     seconds: float = 0.0
 
     def record(self, path: str, report_id: int, result: dict) -> None:
@@ -63,8 +65,8 @@ class Summary:
             self.loaded += 1
 
     def line(self) -> str:
-        return (f"{self.seen} files: {self.loaded} loaded ({self.replaced} replaced), {self.skipped} unchanged, "
-                f"{self.failed} failed in {self.seconds:.1f}s")
+        return (f"{self.seen} files: {self.loaded} loaded ({self.replaced} replaced, {len(self.superseded)} newer "
+                f"versions of a loaded report), {self.skipped} unchanged, {self.failed} failed in {self.seconds:.1f}s")
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -393,7 +395,11 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
             bar.close()
     if post and summary.report_ids:
         _crashpoint("refresh")
-        refresh(con, summary.report_ids)
+        pairs = refresh(con, summary.report_ids)
+        paths = dict(con.execute("SELECT report_id, source_path FROM reports WHERE report_id IN (SELECT unnest(?))",
+                                 [[i for p in pairs for i in p]]).fetchall()) if pairs else {}
+        summary.superseded = [(paths[a], paths[b]) for a, b in pairs]
+        summary.duplicates = W.duplicate_office_years(con, summary.report_ids)
 
 
 LOAD_BATCH = 64            # parse results per load transaction
@@ -433,19 +439,23 @@ def load_batched(con, items, on_loaded) -> None:
         flush()
 
 
-def refresh(con, report_ids: list[int] | None) -> None:
-    """Recompute what new reports affect: compliance findings, then the marts the dashboard reads."""
+def refresh(con, report_ids: list[int] | None) -> list[tuple[int, int]]:
+    """Recompute what new reports affect: compliance findings, which version of an office-year report is
+    current (:func:`etl.warehouse.supersede`; returns the pairs newly superseded), then the marts the
+    dashboard reads."""
     try:
         from .rules import refresh as rules_refresh
     except ImportError:
         rules_refresh = None
     if rules_refresh is not None:
-        rules_refresh(con, report_ids)
+        rules_refresh(con, report_ids)  # relinks reports to offices first: supersede after it
+    pairs = W.supersede(con, report_ids)
     try:
         from .marts import build
     except ImportError:
-        return
+        return pairs
     build(con, report_ids)  # incremental when report ids are given
+    return pairs
 
 
 def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: int):

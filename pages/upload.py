@@ -49,10 +49,15 @@ if files and st.button(f"导入 {len(files)} 个文件", type="primary", key="up
             st.error(f"另一个导入正在进行，请稍后再试。（{e}）")
         if summary is not None:
             bar.progress(1.0, text="完成")
-            st.success(f"导入完成：{summary.loaded} 份成功（其中替换 {summary.replaced} 份），"
+            st.success(f"导入完成：{summary.loaded} 份成功（其中替换 {summary.replaced + len(summary.superseded)} 份），"
                        f"{summary.skipped} 份内容未变化，{summary.failed} 份解析失败；用时 {summary.seconds:.1f} 秒。")
             for path, why in summary.failures:
                 st.warning(f"解析失败：{path} — {why}")
+            for old, new in summary.superseded:
+                st.info(f"更正版本：{new} 替换了同一单位同一年度的 {old}（旧版本保留为历史，不再计入统计）")
+            for d in summary.duplicates:
+                st.warning(f"{d['office']} {d['year']} 年有 {len(d['paths'])} 份同时有效的年报（将被重复计数），"
+                           f"请删除多余的一份：{'、'.join(d['paths'])}")
             st.cache_data.clear()
             if summary.report_ids:
                 ui.report_link(summary.report_ids[-1], "查看最新导入的年报")

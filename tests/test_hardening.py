@@ -66,3 +66,57 @@ def test_failed_ingest_never_replaces_the_warehouse(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         ingest_paths([first], fresh)
     assert not fresh.exists()  # no empty warehouse swapped in either
+
+
+# --- 6. a corrected re-upload replaces the earlier version of an office-year (history kept) ---------------
+
+def _facts(db, office):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT year, count(*), sum(t3__granted__total) FROM report_facts f "
+                           "WHERE office = ? GROUP BY year", [office]).fetchall()
+    finally:
+        con.close()
+
+
+def test_corrected_reupload_replaces_the_earlier_version(tmp_path):
+    from report_fixtures import values
+
+    office = "更正测试县统计局"
+    db = tmp_path / "w.duckdb"
+    first = _report(tmp_path / "day1" / "a1_report.txt", office=office)
+    s1 = ingest_paths([first], db)
+    assert s1.loaded == 1 and not s1.superseded
+    vals = values("2021")
+    key = next(k for k in vals if k.endswith("granted.total"))
+    fixed = dict(vals, **{key: vals[key] + 7})
+    second = _report(tmp_path / "day2" / "b2_report.txt", office=office, vals=fixed)  # another upload folder
+    s2 = ingest_paths([second], db)
+    assert s2.loaded == 1 and s2.superseded == [(str(first), str(second))] and not s2.duplicates
+    [(year, n, total)] = _facts(db, office)
+    assert (year, n, total) == (2024, 1, fixed[key])  # counted once, with the corrected figures
+    r = _reports(db)
+    assert len(r) == 2  # the earlier version is kept as history
+    old, new = r.iloc[0], r.iloc[1]
+    assert old["source_path"] == str(first) and int(old["superseded_by"]) == int(new["report_id"])
+    import pandas as pd
+    assert pd.isna(new["superseded_by"])
+    # re-parsing everything keeps the same current version (the order is by when content first arrived)
+    ingest_paths([first, second], db, reparse=True)
+    r = _reports(db, "superseded_by IS NULL")
+    assert list(r["source_path"]) == [str(second)]
+    assert _facts(db, office)[0][1] == 1
+
+
+def test_two_versions_in_one_run_are_flagged(tmp_path):
+    from report_fixtures import values
+
+    office = "重复测试县统计局"
+    vals = values("2021")
+    key = next(k for k in vals if k.endswith("granted.total"))
+    a = _report(tmp_path / "in" / "a.txt", office=office)
+    b = _report(tmp_path / "in" / "b.txt", office=office, vals=dict(vals, **{key: vals[key] + 1}))
+    s = ingest_paths([a, b], tmp_path / "w.duckdb")
+    assert not s.superseded
+    assert len(s.duplicates) == 1 and s.duplicates[0]["year"] == 2024
+    assert sorted(s.duplicates[0]["paths"]) == sorted([str(a), str(b)])

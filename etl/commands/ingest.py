@@ -47,4 +47,9 @@ def run(args) -> int:
         print(f"  failed: {path}: {reason}")
     if len(s.failures) > 50:
         print(f"  … and {len(s.failures) - 50} more (see table reports where status = 'failed')")
+    for old, new in s.superseded:
+        print(f"  newer version: {new} replaces {old} (kept as history)")
+    for d in s.duplicates:
+        print(f"  warning: {d['office']} {d['year']} has {len(d['paths'])} current reports (counted twice): "
+              + ", ".join(d["paths"]))
     return 0
