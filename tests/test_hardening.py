@@ -120,3 +120,40 @@ def test_two_versions_in_one_run_are_flagged(tmp_path):
     assert not s.superseded
     assert len(s.duplicates) == 1 and s.duplicates[0]["year"] == 2024
     assert sorted(s.duplicates[0]["paths"]) == sorted([str(a), str(b)])
+
+
+# --- 10. one bad byte does not reject a whole report ------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["txt", "html"])
+@pytest.mark.parametrize("bad", [b"\xff", b"\x00"])
+def test_one_bad_byte_is_repaired_and_recorded(tmp_path, kind, bad):
+    from etl.parse import parse_file
+    from etl.uploads import save_uploads
+
+    good = render_text("2021").encode() if kind == "txt" else render_html("2021")
+    at = good.index("予以公开".encode()) - 1  # inside the text, between two lines or cells
+    data = good[:at] + bad + good[at:]
+    p = tmp_path / f"r.{kind}"
+    p.write_bytes(data)
+    clean = tmp_path / f"clean.{kind}"
+    clean.write_bytes(good)
+    r, ref = parse_file(str(p)), parse_file(str(clean))
+    assert r["status"] == ref["status"] != "failed"
+    assert r["values"] == ref["values"]  # every number still read
+    codes = {pr["code"] for pr in r["problems"]}
+    assert ("nul_bytes" if bad == b"\x00" else "encoding_repaired") in codes
+    res = save_uploads([(f"r.{kind}", data)], tmp_path / "up")  # and the upload page accepts it
+    assert not res.refused and res.saved[0].format == kind
+
+
+def test_binary_and_undecodable_files_still_refused(tmp_path):
+    from etl.extractors import extract
+    from etl.document import ExtractError
+
+    for name, data in [("a.txt", bytes(range(256)) * 40), ("b.txt", b"\x00\x01\x02\x03" * 500),
+                       ("c.txt", bytes(range(128, 256)) * 50)]:
+        p = tmp_path / name
+        p.write_bytes(data)
+        with pytest.raises(ExtractError) as e:
+            extract(p)
+        assert e.value.code in ("binary", "encoding")

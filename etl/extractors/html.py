@@ -23,12 +23,13 @@ MAX_SPAN = 64  # larger spans are broken markup; clamp instead of building huge 
 
 def extract(path: Path, data: bytes) -> Document:
     m = _META_CHARSET.search(data[:4096])
-    text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None)
+    repaired: list[dict] = []
+    text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None, problems=repaired)
     try:
         soup = BeautifulSoup(text, "lxml")
     except Exception as e:  # lxml gives up only on pathological input
         raise ExtractError("html", f"cannot parse HTML: {e}") from e
-    doc = Document(str(path), "html", meta={"encoding": encoding})
+    doc = Document(str(path), "html", meta={"encoding": encoding}, problems=repaired)
     _read_meta(soup, doc)
     for tag in soup(["script", "style", "noscript", "template", "iframe"]):
         tag.decompose()
