@@ -118,8 +118,7 @@ def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
     except TimeoutError:
         result = {"error": {"code": "timeout", "message": f"parsing took longer than {timeout}s"}}
     except MemoryError:
-        result = {"error": {"code": "memory", "message": "parsing ran out of memory "
-                                                         f"(limit {PARSE_MEMORY_BYTES // 2**20} MB per parser)"}}
+        result = {"error": {"code": "memory", "message": "parsing ran out of memory (limit of the parser process)"}}
     except Exception as e:  # a parser bug must not stop the batch; record it with its type
         result = {"error": {"code": "parser_error", "message": f"{type(e).__name__}: {e}"[:500]}}
     finally:
@@ -131,7 +130,7 @@ def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
     return result
 
 
-def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
+def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT, memory: int | None = None) -> dict:
     """parse_one in a worker process, with a hard CPU-time cap and an address-space cap.
 
     SIGALRM cannot interrupt native code (a parser stuck inside lxml or pdfium), RLIMIT_CPU can — the
@@ -142,7 +141,7 @@ def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
 
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft = int(used.ru_utime + used.ru_stime) + 3 * int(timeout) + 5
-    limits = {resource.RLIMIT_CPU: soft, resource.RLIMIT_AS: PARSE_MEMORY_BYTES}
+    limits = {resource.RLIMIT_CPU: soft, resource.RLIMIT_AS: memory or PARSE_MEMORY_BYTES}
     saved = {}
     for res, want in limits.items():
         cur, hard = resource.getrlimit(res)
@@ -159,6 +158,14 @@ def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
                 resource.setrlimit(res, (cur, resource.getrlimit(res)[1]))
             except (ValueError, OSError):
                 pass
+
+
+def parse_isolated(path: str | Path, timeout: int = DEFAULT_TIMEOUT) -> dict:
+    """Parse one file in a worker process under the same limits as ingest (``etl parse``)."""
+    size = Path(path).stat().st_size  # FileNotFoundError for a missing file
+    for _, result in _parse_all([(Path(path), "", size)], 1, timeout):
+        return result
+    raise AssertionError("unreachable")
 
 
 def _die_with(parent: int) -> None:
@@ -483,7 +490,7 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
         # a worker killed by a native crash breaks the whole pool: finish the rest in a fresh one
         retry: list[tuple[Path, str, int]] = []
         with pool(workers) as ex:
-            futures = {ex.submit(_parse_guarded, str(t[0]), timeout): t for t in pending}
+            futures = {ex.submit(_parse_guarded, str(t[0]), timeout, PARSE_MEMORY_BYTES): t for t in pending}
             for fut in as_completed(futures):
                 t = futures[fut]
                 try:
@@ -497,7 +504,7 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
             for t in retry:
                 with pool(1) as solo:
                     try:
-                        result = solo.submit(_parse_guarded, str(t[0]), timeout).result()
+                        result = solo.submit(_parse_guarded, str(t[0]), timeout, PARSE_MEMORY_BYTES).result()
                     except BrokenProcessPool:
                         result = {"status": "failed", "parser_version": PARSER_VERSION,
                                   "error": {"code": "worker_crash", "message": "parser process died on this file"}}

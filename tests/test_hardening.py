@@ -1,12 +1,15 @@
 """Hardening after an outside attack run (issue 13): each test here failed before its fix."""
 import os
 import threading
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from etl.ingest import ingest_paths
 from report_fixtures import render_html, render_text
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _report(path, office="加固测试县统计局", version="2021", **kw):
@@ -157,3 +160,68 @@ def test_binary_and_undecodable_files_still_refused(tmp_path):
         with pytest.raises(ExtractError) as e:
             extract(p)
         assert e.value.code in ("binary", "encoding")
+
+
+# --- 2. HTML span bomb: the grid is bounded; parsers have a memory cap; `etl parse` has ingest's limits ----
+
+def _span_bomb(rows=20, cells=100) -> bytes:
+    row = "<tr>" + '<td colspan=64 rowspan=64>1</td>' * cells + "</tr>"
+    return ("<html><body><table>" + row * rows + "</table></body></html>").encode()
+
+
+def test_span_bomb_is_refused_quickly_with_little_memory(tmp_path):
+    import resource
+    import time
+
+    from etl.document import ExtractError
+    from etl.extractors import extract
+
+    p = tmp_path / "bomb.html"
+    p.write_bytes(_span_bomb())  # 2000 cells x 64 x 64 = 8.2 million grid positions
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    with pytest.raises(ExtractError) as e:
+        extract(p)
+    assert e.value.code == "too_complex"
+    assert time.perf_counter() - t0 < 20
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0 < 300 * 1024  # KB: no huge grid built
+    s = ingest_paths([p], tmp_path / "w.duckdb")
+    assert s.failed == 1 and "grid cells" in s.failures[0][1]
+
+
+def test_parser_worker_has_an_address_space_cap(tmp_path):
+    import resource
+
+    from etl import ingest, parse
+
+    def probe(path):  # what a parser running under _parse_guarded may allocate
+        return {"limit": resource.getrlimit(resource.RLIMIT_AS)[0]}
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    real, parse.parse_file = parse.parse_file, probe
+    try:
+        assert ingest._parse_guarded("x", 10, 1536 << 20)["limit"] == 1536 << 20
+        assert ingest._parse_guarded("x", 10)["limit"] == ingest.PARSE_MEMORY_BYTES
+    finally:
+        parse.parse_file = real
+    assert resource.getrlimit(resource.RLIMIT_AS) == before  # a pool worker gets its limits back
+
+
+def test_etl_parse_has_the_ingest_time_limit(tmp_path):
+    import subprocess
+    import sys
+
+    ok = _report(tmp_path / "r.txt")
+    out = subprocess.run([sys.executable, "-m", "etl", "parse", str(ok), "--json", "--timeout", "30"],
+                         capture_output=True, text=True, cwd=str(ROOT), timeout=120)
+    assert out.returncode == 0 and '"status": "ok"' in out.stdout
+    for bad in ("nan", "1e9", "0", "abc"):
+        out = subprocess.run([sys.executable, "-m", "etl", "parse", str(ok), "--timeout", bad],
+                             capture_output=True, text=True, cwd=str(ROOT), timeout=60)
+        assert out.returncode == 2 and "Traceback" not in out.stderr and "--timeout" in out.stderr
+    # a parser that hangs is stopped by the limit (simulated: the time limit of 1 s on a parse that sleeps)
+    code = ("import time, etl.parse as P, etl.ingest as I\n"
+            "P.parse_file = lambda path: time.sleep(30)\n"
+            "print(I._parse_guarded('x', 1)['error']['code'])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=str(ROOT))
+    assert out.stdout.strip() == "timeout", out.stderr
