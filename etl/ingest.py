@@ -34,8 +34,8 @@ from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
 
 DEFAULT_TIMEOUT = 120  # seconds per file (OCR of a scanned report needs up to ~90 s)
-# address space of one parser process (RLIMIT_AS); a 40 MB scanned PDF with OCR stays well under 1 GB
-PARSE_MEMORY_BYTES = int(os.environ.get("GKJB_PARSE_MEMORY_MB", "2048")) * 2**20
+# address space of one parser process (RLIMIT_AS; converters it starts, LibreOffice and tesseract, inherit it)
+PARSE_MEMORY_BYTES = int(os.environ.get("GKJB_PARSE_MEMORY_MB", "3072")) * 2**20
 
 
 class IngestLocked(RuntimeError):
