@@ -225,3 +225,75 @@ def test_etl_parse_has_the_ingest_time_limit(tmp_path):
             "print(I._parse_guarded('x', 1)['error']['code'])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=str(ROOT))
     assert out.stdout.strip() == "timeout", out.stderr
+
+
+# --- 9. sandbox: unknown statement types, absurd limits, spill directory, concurrency cap ------------------
+
+@pytest.fixture(scope="module")
+def small_wh(tmp_path_factory):
+    from etl import warehouse as W
+
+    db = tmp_path_factory.mktemp("h9") / "w.duckdb"
+    con = W.connect(db)
+    W.load_result(con, "/x/r1.txt", "a" * 64, 10, {"status": "ok", "office": "测试局", "year": 2023, "format": "txt"})
+    con.execute("CHECKPOINT")
+    con.close()
+    return db
+
+
+def _cli(*args, **env):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "etl", *args], capture_output=True, text=True, cwd=str(ROOT),
+                          timeout=120, env={**os.environ, **env})
+
+
+def test_query_cli_refuses_cleanly(small_wh):
+    for args in (["UPDATE EXTENSIONS"], ["SELECT 1", "--timeout", "1e9"], ["SELECT 1", "--timeout", "nan"],
+                 ["SELECT 1", "--timeout", "inf"], ["SELECT 1", "--max-rows", "-5"]):
+        r = _cli("query", "--db", str(small_wh), *args)
+        assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.startswith("error (refused)"), (args, r.stderr)
+    assert _cli("query", "--db", str(small_wh), "SELECT 1 AS x", "--timeout", "30").stdout.split() == ["x", "1"]
+
+
+def test_sandbox_spills_into_a_private_bounded_directory(small_wh, tmp_path):
+    import tempfile
+
+    from etl import sandbox
+    from etl.parquet import export
+
+    pq = tmp_path / "pq"
+    export(small_wh, pq)
+    for where in (small_wh, pq):
+        res = sandbox.run("SELECT current_setting('temp_directory') AS d, "
+                          "current_setting('max_temp_directory_size') AS m", where)
+        d, m = res.rows[0]
+        assert Path(d).parent == Path(tempfile.gettempdir()) and Path(d).name.startswith("gkjb-sql-")
+        assert not Path(d).exists()  # removed when the query ended
+        assert m.replace(" ", "").upper() in ("1GB", "1.0GB", "953.6MIB", "1000.0MB", "0.9GIB", "953.6MB")
+    assert not (small_wh.parent / "w.duckdb.tmp").exists()
+
+
+def test_sandbox_caps_concurrent_queries(small_wh, monkeypatch):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from etl import sandbox
+
+    monkeypatch.setattr(sandbox, "_slots", threading.BoundedSemaphore(2))
+    monkeypatch.setattr(sandbox, "QUEUE_WAIT", 0.5)
+    slow = "SELECT count(*) FROM range(10000000000) a"  # stopped by its 2 s time limit
+
+    def q(_):
+        try:
+            sandbox.run(slow, small_wh, timeout=2)
+        except sandbox.SandboxError as e:
+            return e.code
+        return "ok"
+
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(5) as ex:
+        codes = sorted(ex.map(q, range(5)))
+    assert codes.count("busy") == 3 and codes.count("timeout") == 2, codes
+    assert time.perf_counter() - t0 < 15
