@@ -297,3 +297,49 @@ def test_sandbox_caps_concurrent_queries(small_wh, monkeypatch):
         codes = sorted(ex.map(q, range(5)))
     assert codes.count("busy") == 3 and codes.count("timeout") == 2, codes
     assert time.perf_counter() - t0 < 15
+
+
+# --- 9. parser processes die with the ingesting process ---------------------------------------------------
+
+def _session_pids(sid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[3]) == sid and fields[0] != "Z":  # session id; zombies are already dead
+                out.append(int(d.name))
+    return out
+
+
+def test_kill9_leaves_no_parser_processes(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "in"
+    for i in range(80):
+        (src / f"r{i}.html").parent.mkdir(parents=True, exist_ok=True)
+        (src / f"r{i}.html").write_bytes(render_html("2021").replace("青禾县农业农村局".encode(), f"杀进程测试{i}局".encode()))
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "ingest", str(src), "--db", str(tmp_path / "w.duckdb"),
+                             "--workers", "2", "--no-progress"], cwd=str(ROOT), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while len(_session_pids(proc.pid)) < 4 and time.time() < deadline:  # ingest, forkserver, 2 workers
+            time.sleep(0.05)
+        assert len(_session_pids(proc.pid)) >= 4, "workers did not start"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.time() + 15
+        while _session_pids(proc.pid) and time.time() < deadline:
+            time.sleep(0.2)
+        left = _session_pids(proc.pid)
+        assert not left, [Path(f"/proc/{p}/cmdline").read_bytes()[:200] for p in left]
+    finally:
+        for p in _session_pids(proc.pid):
+            os.kill(p, signal.SIGKILL)
