@@ -261,12 +261,17 @@ def atomic_warehouse(db: str | Path, *, fresh: bool = False):
         old.unlink(missing_ok=True)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
     wal = Path(str(db) + ".wal")
-    if db.exists() and not fresh:
-        shutil.copyfile(db, tmp)
-        if wal.exists():  # left by a writer that bypassed this function: replay it into the copy
-            shutil.copyfile(wal, Path(str(tmp) + ".wal"))
-    _crashpoint("copied")
-    con = W.connect(tmp)
+    try:
+        if db.exists() and not fresh:
+            shutil.copyfile(db, tmp)
+            if wal.exists():  # left by a writer that bypassed this function: replay it into the copy
+                shutil.copyfile(wal, Path(str(tmp) + ".wal"))
+        _crashpoint("copied")
+        con = W.connect(tmp)
+    except BaseException:  # disk full while copying: no partial copy left behind
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
     try:
         yield con
         _crashpoint("before_checkpoint")

@@ -19,6 +19,7 @@ import logging
 import duckdb
 
 from etl import template as T
+from etl import warehouse as W
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +203,7 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
         con.execute("INSERT OR REPLACE INTO meta VALUES ('marts_built_at', CAST(current_timestamp AS VARCHAR))")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        W.rollback(con)
         raise
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("report_facts", "mart_region_year", "mart_coverage")}

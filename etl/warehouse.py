@@ -130,10 +130,19 @@ def transaction(con: duckdb.DuckDBPyConnection):
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     else:
         con.execute("COMMIT")
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK after a failure, keeping the failure: when a write failed (disk full) DuckDB may have ended
+    the transaction already, and "cannot rollback - no transaction is active" would hide the real cause."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 RETRYABLE_ERRORS = ("parser_error", "timeout", "worker_crash", "memory", "missing_converter")

@@ -1,6 +1,7 @@
 """导入: upload report files (type detected by content, size and count limits, sanitised names), run the ingest."""
 import time
 
+import duckdb
 import streamlit as st
 
 from dashboard import auth, db, ui
@@ -47,6 +48,8 @@ if files and st.button(f"导入 {len(files)} 个文件", type="primary", key="up
             summary = ingest_paths([str(p) for p in res.paths], db.db_path(), progress=progress)
         except IngestLocked as e:
             st.error(f"另一个导入正在进行，请稍后再试。（{e}）")
+        except (OSError, RuntimeError, duckdb.Error) as e:  # e.g. disk full: the run swapped nothing in
+            st.error(f"导入失败，数据仓库保持不变：{type(e).__name__}: {e}")
         if summary is not None:
             bar.progress(1.0, text="完成")
             st.success(f"导入完成：{summary.loaded} 份成功（其中替换 {summary.replaced + len(summary.superseded)} 份），"

@@ -343,3 +343,34 @@ def test_kill9_leaves_no_parser_processes(tmp_path):
     finally:
         for p in _session_pids(proc.pid):
             os.kill(p, signal.SIGKILL)
+
+
+# --- 9. a full disk: the real error, no partial build file, the warehouse unchanged ----------------------
+
+@pytest.mark.parametrize("room", ["copy", "load"])
+def test_full_disk_reports_the_real_error_and_leaves_nothing(tmp_path, room):
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    db = tmp_path / "w.duckdb"
+    ingest_paths([_report(tmp_path / "in" / "a.txt")], db)
+    before = db.read_bytes()
+    new = tmp_path / "more"
+    for i in range(30):
+        _report(new / f"b{i}.txt", office=f"磁盘测试第{i}局")
+    # RLIMIT_FSIZE stands in for a full disk: writes beyond it fail (EFBIG) exactly where ENOSPC would
+    limit = len(before) // 2 if room == "copy" else len(before) + 4096
+
+    def cap():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    r = subprocess.run([sys.executable, "-m", "etl", "ingest", str(new), "--db", str(db), "--no-progress",
+                        "--workers", "1"], cwd=str(ROOT), capture_output=True, text=True, timeout=300, preexec_fn=cap)
+    assert r.returncode == 4, r.stderr[-3000:]
+    assert "Traceback" not in r.stderr and "cannot rollback" not in r.stderr
+    assert "File too large" in r.stderr or "too large" in r.stderr.lower(), r.stderr[-1000:]
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob("w.duckdb.tmp-*"))
