@@ -374,3 +374,41 @@ def test_full_disk_reports_the_real_error_and_leaves_nothing(tmp_path, room):
     assert "File too large" in r.stderr or "too large" in r.stderr.lower(), r.stderr[-1000:]
     assert db.read_bytes() == before
     assert not list(tmp_path.glob("w.duckdb.tmp-*"))
+
+
+# --- 8. Parquet-URL mode: the SQL box reaches the export and nothing else ---------------------------------
+
+@pytest.fixture
+def http_export(small_wh, tmp_path):
+    import functools
+    import http.server
+
+    pytest.importorskip("aiohttp")
+    from etl.parquet import export
+
+    root = tmp_path / "www"
+    export(small_wh, root / "export")
+    (root / "secret.csv").write_text("k\ninternal-secret-4711\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **kw: None
+    servers = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) for _ in range(2)]
+    for s in servers:
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    yield [f"http://127.0.0.1:{s.server_address[1]}" for s in servers]
+    for s in servers:
+        s.shutdown()
+
+
+def test_sql_box_cannot_fetch_other_urls_in_parquet_url_mode(http_export):
+    from etl import sandbox
+
+    site, other = http_export
+    export = f"{site}/export"
+    assert sandbox.run("SELECT count(*) AS n FROM reports", export).rows == [(1,)]
+    for target in (f"{other}/secret.csv", f"{site}/secret.csv", f"{export}/../secret.csv",
+                   f"{export}/%2e%2e/secret.csv", f"{export}/%252e%252e/secret.csv"):
+        with pytest.raises(sandbox.SandboxError) as e:
+            sandbox.run(f"SELECT * FROM read_csv('{target}')", export)
+        assert "internal-secret" not in e.value.message, target
+    with pytest.raises(sandbox.SandboxError):  # no local files either
+        sandbox.run("SELECT * FROM read_csv('/etc/passwd')", export)
