@@ -4,9 +4,9 @@ import time
 import duckdb
 import streamlit as st
 
-from dashboard import auth, db, ui
+from dashboard import auth, db, ui, upload_budget
 from etl import uploads
-from etl.extractors import MAX_FILE_BYTES
+from etl.extractors import MAX_FILE_BYTES, MB
 
 UPLOAD_DIR = db.ROOT / "data" / "uploads"
 
@@ -20,17 +20,21 @@ if db.is_parquet():
             "`python -m etl ingest`，再用 `python -m etl export` 重新导出。")
     st.stop()
 st.caption(f"支持的格式：HTML、PDF、Word（DOCX/DOC）、TXT、Markdown（按文件内容识别，不看扩展名）；单个文件不超过 "
-           f"{MAX_FILE_BYTES // (1024 * 1024)} MB，一次最多 {uploads.MAX_FILES} 个、合计 "
-           f"{uploads.MAX_TOTAL_BYTES // (1024 * 1024)} MB。文件保存在 data/uploads/ 下，随后解析并写入数据仓库 "
+           f"{MAX_FILE_BYTES // MB} MB，一次最多 {uploads.MAX_FILES} 个、合计 "
+           f"{uploads.MAX_TOTAL_BYTES // MB} MB（1 MB = 1,000,000 字节）。文件保存在 data/uploads/ 下，随后解析并写入数据仓库 "
            f"`{db.db_path().name}`。同一内容的文件不会重复导入。")
+upload_budget.install()
+gen = st.session_state.setdefault("upl_gen", 0)  # a new key after each import: the picker starts empty
 files = st.file_uploader("选择年报文件", type=list(uploads.ACCEPTED_EXTENSIONS), accept_multiple_files=True,
-                         key="upl_files", max_upload_size=max(1, MAX_FILE_BYTES // (1024 * 1024)))
+                         key=f"upl_files_{gen}", max_upload_size=max(1, MAX_FILE_BYTES // MB))
 if files and st.button(f"导入 {len(files)} 个文件", type="primary", key="upl_go"):
     try:
-        res = uploads.save_uploads([(u.name, u.getvalue()) for u in files], UPLOAD_DIR / time.strftime("%Y%m%d"))
+        res = uploads.save_uploads([(u.name, u) for u in files], UPLOAD_DIR / time.strftime("%Y%m%d"))
     except uploads.UploadRefused as e:
         st.error(str(e))
         res = None
+    upload_budget.release(files)  # saved (or refused): the server's in-memory copies go now
+    st.session_state["upl_gen"] = gen + 1
     if res is not None:
         for r in res.refused:
             st.warning(f"{r.name}：{r.reason}")

@@ -412,3 +412,68 @@ def test_sql_box_cannot_fetch_other_urls_in_parquet_url_mode(http_export):
         assert "internal-secret" not in e.value.message, target
     with pytest.raises(sandbox.SandboxError):  # no local files either
         sandbox.run("SELECT * FROM read_csv('/etc/passwd')", export)
+
+
+# --- 4. uploads: bounded per session and across sessions, freed after import, one meaning of MB ----------
+
+def test_upload_budget_per_session_and_across_sessions(monkeypatch):
+    from starlette.exceptions import HTTPException
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    from dashboard import upload_budget as B
+
+    monkeypatch.setattr(B, "SESSION_BYTES", 3000)
+    monkeypatch.setattr(B, "TOTAL_BYTES", 5000)
+    mgr = MemoryUploadedFileManager("/_stcore/upload_file")
+    assert B.install(mgr) and B.install(mgr)  # once
+    rec = lambda i: UploadedFileRec(f"f{i}", f"f{i}.txt", "text/plain", b"x" * 1000)  # noqa: E731
+    for i in range(3):
+        mgr.add_file("s1", rec(i))
+    with pytest.raises(HTTPException) as e:  # a fourth file in the same session
+        mgr.add_file("s1", rec(3))
+    assert e.value.status_code == 413
+    mgr.add_file("s1", rec(2))  # the same file again replaces itself: still within budget
+    mgr.add_file("s2", rec(10))
+    mgr.add_file("s2", rec(11))
+    with pytest.raises(HTTPException):  # all sessions together
+        mgr.add_file("s3", rec(20))
+    mgr.remove_file("s1", "f0")  # what release() does after an import
+    mgr.add_file("s3", rec(20))
+    assert sum(len(f.data) for s in mgr.file_storage.values() for f in s.values()) == 5000
+
+
+def test_save_uploads_reads_file_objects_one_at_a_time(tmp_path):
+    import io
+
+    from etl.uploads import UploadRefused, save_uploads
+
+    class Unreadable(io.BytesIO):
+        def read(self, *a):
+            raise AssertionError("read before the batch was checked")
+
+    big = Unreadable(b"x" * 10)
+    big.size = 600 * 10**6  # as Streamlit's UploadedFile reports it
+    with pytest.raises(UploadRefused):
+        save_uploads([("a.txt", big)], tmp_path)
+    res = save_uploads([("r.txt", io.BytesIO(render_text("2021").encode())), ("h.html", io.BytesIO(render_html("2021")))],
+                       tmp_path)
+    assert [s.format for s in res.saved] == ["txt", "html"] and not res.refused
+
+
+def test_megabytes_mean_the_same_everywhere(tmp_path):
+    from etl.extractors import MAX_FILE_BYTES, MB
+    from etl.uploads import MAX_TOTAL_BYTES, save_uploads
+
+    assert MB == 10**6 and MAX_FILE_BYTES == 40 * MB and MAX_TOTAL_BYTES == 500 * MB
+    over = b"a" * (MAX_FILE_BYTES + 1)
+    res = save_uploads([("big.txt", over)], tmp_path / "up")
+    assert res.refused[0].code == "too_large" and "上限 40 MB" in res.refused[0].reason
+    p = tmp_path / "big.txt"
+    p.write_bytes(over)
+    s = ingest_paths([p], tmp_path / "w.duckdb")
+    assert s.failures and "the limit is 40 MB" in s.failures[0][1]
+    page = (ROOT / "pages" / "upload.py").read_text(encoding="utf-8")
+    assert "1024" not in page and "// MB" in page
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "1 MB = 1,000,000 bytes" in readme

@@ -12,7 +12,10 @@ from pathlib import Path
 
 from ..document import Document, ExtractError
 
-MAX_FILE_BYTES = 40 * 1024 * 1024  # a report is a few MB at most; larger files are refused, not parsed
+# a report is a few MB at most; larger files are refused, not parsed. MB means 10^6 bytes in every limit and
+# message of the project (upload widget, upload and ingest checks, README)
+MB = 1_000_000
+MAX_FILE_BYTES = 40 * MB
 
 # format -> module (imported lazily: PDF and Word libraries load only when such a file is seen)
 MODULES = {
