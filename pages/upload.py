@@ -1,5 +1,7 @@
 """导入: upload report files (type detected by content, size and count limits, sanitised names), run the ingest."""
+import os
 import time
+from pathlib import Path
 
 import duckdb
 import streamlit as st
@@ -8,7 +10,7 @@ from dashboard import auth, db, ui, upload_budget
 from etl import uploads
 from etl.extractors import MAX_FILE_BYTES, MB
 
-UPLOAD_DIR = db.ROOT / "data" / "uploads"
+UPLOAD_DIR = Path(os.environ.get("GKJB_UPLOAD_DIR") or db.ROOT / "data" / "uploads")
 
 ui.ensure_app()
 auth.require_role("admin")
