@@ -189,6 +189,21 @@ def test_span_bomb_is_refused_quickly_with_little_memory(tmp_path):
     assert s.failed == 1 and "grid cells" in s.failures[0][1]
 
 
+def test_grid_is_bounded_even_past_the_markup_check(tmp_path, monkeypatch):
+    from etl.document import ExtractError
+    from etl.extractors import extract, html
+
+    monkeypatch.setattr(html, "_check_spans", lambda text: None)  # spans the raw-markup scan might miss
+    p = tmp_path / "bomb.html"
+    p.write_bytes(_span_bomb(rows=4, cells=200))  # 800 x 4096 = 3.3 million positions
+    with pytest.raises(ExtractError) as e:
+        extract(p)
+    assert e.value.code == "too_complex"
+    ok = tmp_path / "ok.html"
+    ok.write_bytes(render_html("2021"))
+    assert extract(ok).blocks  # a real report is far below the bound
+
+
 def test_parser_worker_has_an_address_space_cap(tmp_path):
     import resource
 

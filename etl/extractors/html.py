@@ -28,6 +28,7 @@ def extract(path: Path, data: bytes) -> Document:
     m = _META_CHARSET.search(data[:4096])
     repaired: list[dict] = []
     text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None, problems=repaired)
+    _check_spans(text)
     try:
         soup = BeautifulSoup(text, "lxml")
     except Exception as e:  # lxml gives up only on pathological input
@@ -65,6 +66,29 @@ def extract(path: Path, data: bytes) -> Document:
             elif part.strip():
                 doc.add_text(part.strip(), para=i)
     return doc
+
+
+_CELL_TAG = re.compile(r"<t[dh]\b([^>]*)>", re.I)
+_SPAN_ATTR = re.compile(r"""(row|col)span\s*=\s*["']?\s*(\d+)""", re.I)
+
+
+def _check_spans(text: str) -> None:
+    """Refuse a span bomb before building the tree (the tree of a 14 MB bomb alone takes ~800 MB): the
+    grid positions all cells of the page would take, counted on the raw markup (an upper bound of what
+    :func:`_grid` lays out)."""
+    total = 0
+    for m in _CELL_TAG.finditer(text):
+        rs = cs = 1
+        for kind, n in _SPAN_ATTR.findall(m.group(1)):
+            n = max(1, min(MAX_SPAN, int(n[:6])))
+            if kind.lower() == "row":
+                rs = n
+            else:
+                cs = n
+        total += rs * cs
+        if total > MAX_GRID_CELLS:
+            raise ExtractError("too_complex", f"HTML tables span more than {MAX_GRID_CELLS:,} grid cells "
+                                              "(rowspan × colspan); refused as malformed")
 
 
 def _text_lines(root: Tag) -> list[str]:
