@@ -5,6 +5,11 @@ them to disk, so that a few browsers cannot grow the server without limit.
 Streamlit keeps uploads in its ``MemoryUploadedFileManager``; :func:`install` wraps its ``add_file`` with
 the two budgets (an upload over budget gets HTTP 413, which the file picker shows as an error), and
 :func:`release` removes a session's files after they were saved and returns the freed memory to the OS.
+
+Streamlit frees a closed session's files only when its disconnected-session cache evicts it, which
+happens lazily (on some later session activity), so uploads of closed browsers could stay in memory
+indefinitely; :func:`install` also starts a sweeper that drops the files of any session that has been
+disconnected for ``IDLE_SECONDS``.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from etl.uploads import MAX_TOTAL_BYTES
 
 SESSION_BYTES = MAX_TOTAL_BYTES + MAX_FILE_BYTES   # one batch, plus a file picked again while it uploads
 TOTAL_BYTES = int(os.environ.get("GKJB_UPLOAD_BUDGET_MB", "1000")) * MB   # all sessions together
+IDLE_SECONDS = float(os.environ.get("GKJB_UPLOAD_IDLE_SECONDS", "60"))  # disconnected this long: files dropped
 _lock = threading.Lock()
 
 
@@ -28,12 +34,17 @@ def _libc():
         return None
 
 
-def _manager():
+def _runtime():
     try:
         from streamlit.runtime import Runtime
-        return Runtime.instance().uploaded_file_mgr if Runtime.exists() else None
+        return Runtime.instance() if Runtime.exists() else None
     except Exception:  # no server (tests, bare mode)
         return None
+
+
+def _manager():
+    rt = _runtime()
+    return getattr(rt, "uploaded_file_mgr", None)
 
 
 def _refuse(message: str):
@@ -73,7 +84,41 @@ def install(mgr=None) -> bool:
 
     mgr.add_file = add_file
     mgr._gkjb_budget = True
+    sessions = getattr(_runtime(), "_session_mgr", None)
+    if sessions is not None and hasattr(sessions, "is_active_session"):
+        threading.Thread(target=_sweeper, args=(mgr, sessions.is_active_session), name="upload-sweeper",
+                         daemon=True).start()
     return True
+
+
+def sweep(mgr, is_active, idle_since: dict, now: float, idle: float = IDLE_SECONDS) -> int:
+    """Drop the files of sessions disconnected for `idle` seconds (`idle_since`: session -> first seen
+    disconnected, kept between calls). Returns the bytes freed."""
+    freed = 0
+    for sid in list(getattr(mgr, "file_storage", {})):
+        if is_active(sid):
+            idle_since.pop(sid, None)
+            continue
+        if now - idle_since.setdefault(sid, now) >= idle:
+            freed += _held(mgr, sid)
+            mgr.remove_session_files(sid)
+            idle_since.pop(sid, None)
+    for sid in [s for s in idle_since if s not in getattr(mgr, "file_storage", {})]:
+        idle_since.pop(sid)
+    return freed
+
+
+def _sweeper(mgr, is_active) -> None:
+    import time
+
+    idle_since: dict = {}
+    while True:
+        time.sleep(max(1.0, IDLE_SECONDS / 4))
+        try:
+            if sweep(mgr, is_active, idle_since, time.monotonic()):
+                trim()
+        except Exception:  # never let the sweeper die on a Streamlit internals change
+            pass
 
 
 def release(files) -> None:

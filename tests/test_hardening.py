@@ -492,3 +492,20 @@ def test_megabytes_mean_the_same_everywhere(tmp_path):
     assert "1024" not in page and "// MB" in page
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "1 MB = 1,000,000 bytes" in readme
+
+
+def test_files_of_closed_sessions_are_dropped_after_a_grace_period():
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    from dashboard.upload_budget import sweep
+
+    mgr = MemoryUploadedFileManager("/_stcore/upload_file")
+    for sid in ("open", "closed"):
+        mgr.add_file(sid, UploadedFileRec(f"{sid}-1", "a.txt", "text/plain", b"x" * 1000))
+    active = {"open"}
+    idle: dict = {}
+    assert sweep(mgr, active.__contains__, idle, now=100.0, idle=60) == 0  # just disconnected: kept
+    assert sweep(mgr, active.__contains__, idle, now=150.0, idle=60) == 0
+    assert sweep(mgr, active.__contains__, idle, now=161.0, idle=60) == 1000
+    assert set(mgr.file_storage) == {"open"} and not idle
