@@ -9,7 +9,8 @@ the two budgets (an upload over budget gets HTTP 413, which the file picker show
 Streamlit frees a closed session's files only when its disconnected-session cache evicts it, which
 happens lazily (on some later session activity), so uploads of closed browsers could stay in memory
 indefinitely; :func:`install` also starts a sweeper that drops the files of any session that has been
-disconnected for ``IDLE_SECONDS``.
+disconnected for ``IDLE_SECONDS``, clears that session's widget state (which still refers to the bytes; a
+browser reconnecting after that starts with a fresh page) and evicts expired closed sessions.
 """
 from __future__ import annotations
 
@@ -86,14 +87,14 @@ def install(mgr=None) -> bool:
     mgr._gkjb_budget = True
     sessions = getattr(_runtime(), "_session_mgr", None)
     if sessions is not None and hasattr(sessions, "is_active_session"):
-        threading.Thread(target=_sweeper, args=(mgr, sessions.is_active_session), name="upload-sweeper",
-                         daemon=True).start()
+        threading.Thread(target=_sweeper, args=(mgr, sessions), name="upload-sweeper", daemon=True).start()
     return True
 
 
-def sweep(mgr, is_active, idle_since: dict, now: float, idle: float = IDLE_SECONDS) -> int:
+def sweep(mgr, is_active, idle_since: dict, now: float, idle: float = IDLE_SECONDS, forget=None) -> int:
     """Drop the files of sessions disconnected for `idle` seconds (`idle_since`: session -> first seen
-    disconnected, kept between calls). Returns the bytes freed."""
+    disconnected, kept between calls), and let `forget(session_id)` drop what else the session keeps of
+    them. Returns the bytes freed."""
     freed = 0
     for sid in list(getattr(mgr, "file_storage", {})):
         if is_active(sid):
@@ -102,41 +103,39 @@ def sweep(mgr, is_active, idle_since: dict, now: float, idle: float = IDLE_SECON
         if now - idle_since.setdefault(sid, now) >= idle:
             freed += _held(mgr, sid)
             mgr.remove_session_files(sid)
+            if forget is not None:
+                forget(sid)
             idle_since.pop(sid, None)
     for sid in [s for s in idle_since if s not in getattr(mgr, "file_storage", {})]:
         idle_since.pop(sid)
     return freed
 
 
-def _sweeper(mgr, is_active) -> None:
+def _sweeper(mgr, sessions) -> None:
+    import gc
     import time
 
     idle_since: dict = {}
+    # closed sessions wait in a TTL cache for a reconnect; it evicts them only when touched, and until then
+    # their widget state still holds the uploaded bytes
+    storage = getattr(sessions, "_session_storage", None)
+    cache = getattr(storage, "_cache", None)
+
+    def forget(sid):  # the widget state of a closed session (kept for a reconnect) holds the uploaded bytes
+        info = storage.get(sid) if storage is not None else None
+        state = getattr(getattr(info, "session", None), "_session_state", None)
+        if state is not None:
+            state.clear()
+
     while True:
         time.sleep(max(1.0, IDLE_SECONDS / 4))
         try:
-            if sweep(mgr, is_active, idle_since, time.monotonic()):
+            freed = sweep(mgr, sessions.is_active_session, idle_since, time.monotonic(), forget=forget)
+            before = len(cache) if cache is not None else 0
+            if cache is not None and hasattr(cache, "expire"):
+                cache.expire()
+            if freed or (cache is not None and len(cache) < before):
+                gc.collect()
                 trim()
         except Exception:  # never let the sweeper die on a Streamlit internals change
             pass
-
-
-def release(files) -> None:
-    """Drop the server's copies of `files` (Streamlit UploadedFile objects of this session)."""
-    mgr = _manager()
-    try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-        ctx = get_script_run_ctx()
-    except Exception:
-        ctx = None
-    if mgr is not None and ctx is not None:
-        for f in files:
-            mgr.remove_file(ctx.session_id, getattr(f, "file_id", None))
-    trim()
-
-
-def trim() -> None:
-    """Return freed heap memory to the OS (glibc keeps it otherwise)."""
-    libc = _libc()
-    if libc is not None and hasattr(libc, "malloc_trim"):
-        libc.malloc_trim(0)

@@ -507,5 +507,6 @@ def test_files_of_closed_sessions_are_dropped_after_a_grace_period():
     idle: dict = {}
     assert sweep(mgr, active.__contains__, idle, now=100.0, idle=60) == 0  # just disconnected: kept
     assert sweep(mgr, active.__contains__, idle, now=150.0, idle=60) == 0
-    assert sweep(mgr, active.__contains__, idle, now=161.0, idle=60) == 1000
-    assert set(mgr.file_storage) == {"open"} and not idle
+    forgotten = []
+    assert sweep(mgr, active.__contains__, idle, now=161.0, idle=60, forget=forgotten.append) == 1000
+    assert set(mgr.file_storage) == {"open"} and not idle and forgotten == ["closed"]
