@@ -12,6 +12,7 @@ run (holding the lock) deletes the stale ``DB.tmp-*`` files. See :func:`atomic_w
 """
 from __future__ import annotations
 
+import datetime
 import fcntl
 import hashlib
 import multiprocessing as mp
@@ -401,7 +402,8 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
 
     try:  # any exception leaves through atomic_warehouse, which then swaps nothing in
         load_batched(con, ((str(f), sha, max(size, 0), result)
-                           for (f, sha, size), result in _parse_all(todo, workers, timeout)), loaded)
+                           for (f, sha, size), result in _parse_all(todo, workers, timeout)), loaded,
+                     run_at=datetime.datetime.now())  # versions loaded by one run are not ordered
     finally:
         if bar is not None:
             bar.close()
@@ -418,7 +420,7 @@ LOAD_BATCH = 64            # parse results per load transaction
 LOAD_BATCH_SECONDS = 0.5   # ... or whatever arrived within this time, so progress keeps moving
 
 
-def load_batched(con, items, on_loaded) -> None:
+def load_batched(con, items, on_loaded, run_at=None) -> None:
     """Load (path, sha, size, result) items as they arrive, in batches (etl.warehouse.load_results):
     the loader is the one serial step of a parallel ingest and a batch costs about as much as one report.
     `on_loaded(batch, report_ids)` follows every batch. A batch that fails to load is retried item by
@@ -429,12 +431,12 @@ def load_batched(con, items, on_loaded) -> None:
     def flush():
         _crashpoint("loading")
         try:
-            ids = W.load_results(con, pending)
+            ids = W.load_results(con, pending, run_at)
         except Exception:
             ids = []
             for item in pending:
                 try:
-                    ids.append(W.load_result(con, *item))
+                    ids.append(W.load_result(con, *item, run_at))
                 except Exception:
                     on_loaded(pending[:len(ids)], ids)
                     raise

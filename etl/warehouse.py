@@ -170,10 +170,11 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
-def load_result(con: duckdb.DuckDBPyConnection, source_path: str, sha: str, size: int, result: dict) -> int:
+def load_result(con: duckdb.DuckDBPyConnection, source_path: str, sha: str, size: int, result: dict,
+                run_at: _dt.datetime | None = None) -> int:
     """Load one parse result (or a failure record) in a single transaction; a file that changed since
     it was last loaded replaces its earlier version. Returns the report id."""
-    return load_results(con, [(source_path, sha, size, result)])[0]
+    return load_results(con, [(source_path, sha, size, result)], run_at)[0]
 
 
 REPORT_COLUMNS = ["report_id", "source_path", "sha256", "format", "size_bytes", "parser_version", "status",
@@ -203,14 +204,15 @@ def _child_rows(rid: int, result: dict) -> dict[str, list[list]]:
     }
 
 
-def load_results(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, int, dict]]) -> list[int]:
+def load_results(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, int, dict]],
+                 run_at: _dt.datetime | None = None) -> list[int]:
     """Load a batch of (source_path, sha256, size, result) in one transaction with one bulk insert per
     table — the same rows as load_result() item by item, at a fraction of the statements (the loader is
     the one serial step of a parallel ingest). Returns the report ids in the order of `items`."""
     if not items:
         return []
     if len({i[0] for i in items}) < len(items) or len({i[1] for i in items}) < len(items):
-        return [load_result(con, *i) for i in items]  # one file twice in a batch: later replaces earlier
+        return [load_result(con, *i, run_at) for i in items]  # one file twice in a batch: later replaces earlier
     with transaction(con):
         prior = con.execute(
             "SELECT report_id, sha256, coalesce(first_loaded_at, loaded_at) FROM reports "
@@ -218,7 +220,7 @@ def load_results(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, int
             {"p": [i[0] for i in items], "s": [i[1] for i in items]}).fetchall()
         old = [r[0] for r in prior]
         first_seen = {sha: t for _, sha, t in prior}  # the same content loaded again keeps its age
-        now = _dt.datetime.now()
+        now = run_at or _dt.datetime.now()  # new content's first_loaded_at: one instant per ingest run
         if old:
             for t in (*CHILD_COLUMNS, "reports"):
                 con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT unnest(?))", [old])
