@@ -139,3 +139,24 @@ def _sweeper(mgr, sessions) -> None:
                 trim()
         except Exception:  # never let the sweeper die on a Streamlit internals change
             pass
+
+
+def release(files) -> None:
+    """Drop the server's copies of `files` (Streamlit UploadedFile objects of this session)."""
+    mgr = _manager()
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        ctx = get_script_run_ctx()
+    except Exception:
+        ctx = None
+    if mgr is not None and ctx is not None:
+        for f in files:
+            mgr.remove_file(ctx.session_id, getattr(f, "file_id", None))
+    trim()
+
+
+def trim() -> None:
+    """Return freed heap memory to the OS (glibc keeps it otherwise)."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)

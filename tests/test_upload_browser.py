@@ -40,8 +40,9 @@ def served(tmp_path):
     ingest_paths([seed], db)
     port = _free_port()
     env = {**os.environ, "GKJB_DB": str(db), "GKJB_UPLOAD_DIR": str(tmp_path / "uploads")}
+    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -58,6 +59,7 @@ def served(tmp_path):
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log.close()
 
 
 @pytest.mark.parametrize("n", [1, 2])
@@ -79,7 +81,10 @@ def test_import_one_or_two_files_in_the_browser(served, n):
         pg.wait_for_selector("[data-testid=stFileUploaderDropzoneInput]", state="attached", timeout=60000)
         pg.set_input_files("[data-testid=stFileUploaderDropzoneInput]", files)
         pg.get_by_role("button", name=f"导入 {n} 个文件").click(timeout=60000)
-        pg.wait_for_selector("text=导入完成", timeout=120000)
+        try:
+            pg.wait_for_selector("text=导入完成", timeout=120000)
+        except Exception:
+            raise AssertionError(pg.inner_text("body")[-800:] + (tmp / "server.log").read_text()[-2000:]) from None
         body = pg.inner_text("body")
         assert f"导入完成：{n} 份成功" in body and "signal only works" not in body
         assert pg.locator("[data-testid=stException]").count() == 0
