@@ -14,7 +14,8 @@ Configuration in ``.streamlit/secrets.toml`` (never committed)::
     "zhang@example.gov.cn" = "admin"
     "li@example.gov.cn" = { role = "analyst", region = "示例省/青川市" }
 
-Roles: ``viewer`` (statistics pages) < ``analyst`` (+ 数据探索 SQL) < ``admin`` (+ 导入, registry).
+Roles: ``viewer`` (statistics pages) < ``analyst`` (+ 数据探索 SQL) < ``admin`` (+ 导入, registry);
+``reviewer`` = analyst + reviewing findings and correcting cells (admins may too).
 Without an ``[auth]`` section the app runs for a single local user with every role, and says so.
 """
 from __future__ import annotations
@@ -23,9 +24,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-ROLES = ("viewer", "analyst", "admin")
-RANK = {r: i for i, r in enumerate(ROLES)}
-ROLE_NAMES = {"viewer": "查看者", "analyst": "分析员", "admin": "管理员"}
+from . import safe
+
+ROLES = ("viewer", "analyst", "reviewer", "admin")
+# a reviewer sees what an analyst sees and may also review findings and correct cells (dashboard/review.py)
+RANK = {"viewer": 0, "analyst": 1, "reviewer": 1, "admin": 2}
+ROLE_NAMES = {"viewer": "查看者", "analyst": "分析员", "reviewer": "审核员", "admin": "管理员"}
+REVIEW_ROLES = ("reviewer", "admin")
 
 
 @dataclass(frozen=True)
@@ -83,20 +88,20 @@ def current_user() -> User | None:
 def require_login() -> User:
     """Call once in app.py before navigation. Shows the sign-in screen and stops the run when needed."""
     if not auth_configured():
-        st.sidebar.caption("未配置登录：本机单用户模式，拥有全部权限。/ Sign-in is not configured: single local user.")
+        st.sidebar.caption("未配置登录：本机单用户模式，拥有全部权限。")
         return LOCAL
     if not getattr(st.user, "is_logged_in", False):
         st.title("政府信息公开年报监测")
-        st.info("请先登录。/ Please sign in.")
-        st.button("登录 / Sign in", on_click=st.login, type="primary", key="auth_login")
+        st.info("请先登录。")
+        st.button("登录", on_click=st.login, type="primary", key="auth_login")
         st.stop()
     user = current_user()
     if user is None:
-        st.error(f"账号 {st.user.get('email')} 没有访问权限，请联系管理员。/ This account has no access.")
-        st.button("退出 / Sign out", on_click=st.logout, key="auth_logout_denied")
+        st.error(f"账号 {safe.md(st.user.get('email'))} 没有访问权限，请联系管理员。")
+        st.button("退出", on_click=st.logout, key="auth_logout_denied")
         st.stop()
     with st.sidebar:
-        st.caption(f"{user.name} · {ROLE_NAMES[user.role]}" + (f" · 范围 {user.region}" if user.region else ""))
+        st.caption(f"{safe.md(user.name)} · {ROLE_NAMES[user.role]}" + (f" · 范围 {safe.md(user.region)}" if user.region else ""))
         st.button("退出登录", on_click=st.logout, key="auth_logout", type="tertiary")
     return user
 
@@ -106,11 +111,18 @@ def has_role(role: str, user: User | None = None) -> bool:
     return user is not None and RANK[user.role] >= RANK[role]
 
 
+def can_review(user: User | None = None) -> bool:
+    """May mark findings 确认/误报/已整改 and correct cells: a signed-in reviewer or admin (the local user
+    when sign-in is not configured)."""
+    user = user if user is not None else current_user()
+    return user is not None and user.role in REVIEW_ROLES
+
+
 def require_role(role: str) -> User:
     """Call at the top of a page that needs `role`; shows a refusal and stops the run otherwise."""
     user = current_user()
     if user is None or RANK[user.role] < RANK[role]:
-        st.error(f"此页面需要“{ROLE_NAMES[role]}”权限。/ This page needs the {role} role.")
+        st.error(f"此页面需要“{ROLE_NAMES[role]}”权限。")
         st.stop()
     return user
 

@@ -5,8 +5,10 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from . import fmt
+from . import fmt, safe
 
+# the names plotly gives wide-form series in hover text ("variable=…", "value=…")
+WIDE_LABELS = {"variable": "指标", "value": "数值"}
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 
@@ -41,12 +43,13 @@ def _series_names(df, y, labels):
 
 def bar(df: pd.DataFrame, x: str, y: str | list[str], title: str | None = None, horizontal: bool = False,
         labels: dict | None = None, custom: list[str] | None = None, height: int = 340, barmode: str = "group",
-        color: str | None = None) -> go.Figure:
-    labels = {**{c: fmt.label_of(c) for c in df.columns}, **(labels or {})}
-    df, y = _series_names(df, y, labels)
+        color: str | None = None, color_map: dict | None = None, category_orders: dict | None = None) -> go.Figure:
+    labels = {**WIDE_LABELS, **{c: fmt.label_of(c) for c in df.columns}, **(labels or {})}
+    df, y = _series_names(safe.plot_frame(df), y, labels)
     kw = dict(x=y, y=x, orientation="h") if horizontal else dict(x=x, y=y)
     fig = px.bar(df, **kw, color=color, labels=labels, custom_data=custom, barmode=barmode,
-                 color_discrete_sequence=fmt.PALETTE, text_auto=False)
+                 color_discrete_sequence=fmt.PALETTE, color_discrete_map=color_map or {}, text_auto=False,
+                 category_orders=category_orders or {})
     if horizontal:
         fig.update_yaxes(autorange="reversed", title=None)
     else:
@@ -55,19 +58,24 @@ def bar(df: pd.DataFrame, x: str, y: str | list[str], title: str | None = None, 
 
 
 def line(df: pd.DataFrame, x: str, y: str | list[str], title: str | None = None, labels: dict | None = None,
-         color: str | None = None, custom: list[str] | None = None, height: int = 320) -> go.Figure:
-    labels = {**{c: fmt.label_of(c) for c in df.columns}, **(labels or {})}
-    df, y = _series_names(df, y, labels)
+         color: str | None = None, custom: list[str] | None = None, height: int = 320,
+         marked: dict | None = None) -> go.Figure:
+    """Lines with markers; marked {x: note} shades those x values and writes the note above them."""
+    labels = {**WIDE_LABELS, **{c: fmt.label_of(c) for c in df.columns}, **(labels or {})}
+    df, y = _series_names(safe.plot_frame(df), y, labels)
     fig = px.line(df, x=x, y=y, color=color, markers=True, labels=labels, custom_data=custom,
                   color_discrete_sequence=fmt.PALETTE)
     fig.update_xaxes(title=None, dtick=1 if x == "year" else None, tickformat="d" if x == "year" else None)
+    for xv, note in (marked or {}).items():
+        fig.add_vrect(x0=xv - 0.45, x1=xv + 0.45, fillcolor="#999999", opacity=0.15, line_width=0,
+                      annotation_text=note, annotation_position="top", annotation_font_size=11)
     return _style(fig, title, height)
 
 
 def stacked_share(df: pd.DataFrame, x: str, parts: dict[str, str], title: str | None = None,
                   height: int = 340) -> go.Figure:
     """100% stacked bars of the parts (column -> label) per x."""
-    long = df.melt(id_vars=[x], value_vars=list(parts), var_name="part", value_name="n")
+    long = safe.plot_frame(df).melt(id_vars=[x], value_vars=list(parts), var_name="part", value_name="n")
     long["part"] = long["part"].map(parts)
     tot = long.groupby(x)["n"].transform("sum")
     long["share"] = long["n"] / tot.where(tot > 0)
@@ -84,23 +92,27 @@ def heatmap(matrix: pd.DataFrame, title: str | None = None, height: int | None =
     """Coverage matrix: rows offices, columns years, values coverage codes (fmt.COVERAGE_CODE)."""
     codes = fmt.COVERAGE_CODE
     names = {v: fmt.COVERAGE[k] for k, v in codes.items()}
-    colors = {"missing": "#D55E00", "failed": "#CC79A7", "late": "#E69F00", "unknown": "#BBBBBB", "ok": "#009E73"}
+    colors = fmt.COVERAGE_COLORS
     n = len(codes)
     scale = []
+    # band v of n is [v/n, (v+1)/n]; zmin/zmax below put code v at its middle, never on a band edge
     for k, v in sorted(codes.items(), key=lambda kv: kv[1]):
         scale += [(v / n, colors[k]), ((v + 1) / n, colors[k])]
     text = matrix.map(lambda v: "" if pd.isna(v) else names.get(int(v), ""))
     fig = go.Figure(go.Heatmap(
-        z=matrix.values, x=[str(c) for c in matrix.columns], y=list(matrix.index), zmin=0, zmax=n,
-        colorscale=scale, text=text.values, hovertemplate="%{y} · %{x}年：%{text}<extra></extra>",
-        showscale=False, xgap=2, ygap=2))
+        z=matrix.values, x=[str(c) for c in matrix.columns], y=[safe.plot(o) for o in matrix.index],
+        zmin=-0.5, zmax=n - 0.5, colorscale=scale, text=text.values, hovertemplate="%{y} · %{x}年：%{text}<extra></extra>",
+        showscale=False, xgap=2, ygap=2, showlegend=False))
+    # the legend is drawn by the figure itself, from the same colours as the cells
+    present = {names[int(v)] for v in pd.unique(matrix.values.ravel()) if not pd.isna(v)}
+    for k in ("ok", "late", "missing", "failed", "unknown"):
+        if fmt.COVERAGE[k] in present:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=fmt.COVERAGE[k], showlegend=True,
+                                     marker=dict(symbol="square", size=12, color=colors[k]), hoverinfo="skip"))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(type="category", side="top")
-    h = height or max(260, min(900, 22 * len(matrix) + 80))
-    return _style(fig, title, h)
-
-
-def legend_html() -> str:
-    colors = {"missing": "#D55E00", "failed": "#CC79A7", "late": "#E69F00", "unknown": "#BBBBBB", "ok": "#009E73"}
-    return " ".join(f"<span style='display:inline-block;width:10px;height:10px;background:{c};"
-                    f"margin:0 4px 0 10px'></span>{fmt.COVERAGE[k]}" for k, c in colors.items())
+    h = height or max(260, min(900, 22 * len(matrix) + 110))
+    fig = _style(fig, title, h)
+    # the year axis is on top: the legend goes under the matrix
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.01, xanchor="left", x=0), margin_b=40)
+    return fig

@@ -146,7 +146,7 @@ def sidebar() -> Filters:
     years = sorted({int(y) for y in facet("year")}, reverse=True)
     s = st.sidebar
     s.markdown("**筛选条件**")
-    sel_years = s.multiselect("年度", years, key="year", bind="query-params", placeholder="全部年度")
+    sel_years = s.multiselect("年度", years, key="year", bind="query-params", placeholder="全部年度", select_all=False)
     provs = sorted(regions["province"].dropna().unique())
     # a user limited to a region (auth [roles] region = "省/市/区县") sees only that region: pin its levels
     from dashboard import auth
@@ -168,13 +168,13 @@ def sidebar() -> Filters:
                        on_change=_reset_below, args=("office",))
     units = sorted(set(facet("unit_type")))
     sel_units = s.multiselect("单位类型", units, format_func=lambda u: fmt.UNIT_TYPES.get(u, u), key="unit",
-                              bind="query-params", placeholder="全部类型")
+                              bind="query-params", placeholder="全部类型", select_all=False)
     kinds = [k for k in fmt.KINDS if k in set(facet("report_kind"))]
     sel_kinds = s.multiselect("报告类型", kinds, format_func=lambda k: fmt.KINDS.get(k, k), key="kind",
-                              bind="query-params", placeholder="全部报告类型")
+                              bind="query-params", placeholder="全部报告类型", select_all=False)
     tpls = sorted(set(facet("template")))
     sel_tpls = s.multiselect("模板版本", tpls, format_func=lambda t: fmt.TEMPLATES.get(t, t), key="tpl",
-                             bind="query-params", placeholder="全部版本")
+                             bind="query-params", placeholder="全部版本", select_all=False)
     # offices of the selected region (a national list would be far too long for a select box)
     offices = queries.run("office_lookup", prov=None if prov == ALL else prov, city=None if city == ALL else city,
                           dist=None if dist == ALL else dist)
@@ -193,6 +193,9 @@ def sidebar() -> Filters:
                 templates=tuple(sel_tpls), office_id=None if office is None else int(office))
     if f != Filters():
         s.button("清除全部筛选", on_click=clear_all, width="stretch")
+    s.divider()
+    s.toggle("打印版式", key="print_mode",
+             help="表格完整展开（每个最多 500 行），便于用浏览器打印或另存为 PDF；打印时不含侧栏和下载按钮。")
     return f
 
 

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from etl import metrics as M  # 实质公开率, 纠错率: defined once, shared with the rules and the 通报
 from etl import template as T
 from etl.marts import col_name, group_col, key_columns, group_columns
+from etl.review import finding_key_sql
 
 from . import db
 from .filters import COVERAGE_COLS, FACT_COLS, MART_COLS, Filters
@@ -67,7 +69,6 @@ T3_GR, T3_PA, T3_NH = K(3, T3_GRANTED, TOT), K(3, T3_PARTIAL, TOT), K(3, T3_NOT_
 T3_IN, T3_OUT = K(3, T3_CARRY_IN, TOT), K(3, T3_CARRY_OUT, TOT)
 T4_CASES = " + ".join(f"coalesce({K(4, b, T4_TOTAL)}, 0)" for b in T4_BLOCKS)
 T4_CORR = " + ".join(f"coalesce({K(4, b, T4_CORRECTED)}, 0)" for b in T4_BLOCKS)
-T4_DONE = " + ".join(f"coalesce({K(4, b, T4_TOTAL)}, 0) - coalesce({K(4, b, T4_PENDING)}, 0)" for b in T4_BLOCKS)
 PROJ, AMT = K(2, PROC_ROW, PROC_COLS[0]), K(2, PROC_ROW, PROC_COLS[1])
 
 
@@ -75,10 +76,17 @@ def _sums(cols, prefix="") -> str:
     return ", ".join(f"sum({prefix}{c}) AS {c}" for c in cols)
 
 
+# offices above the level being broken down (a province's own departments when listing cities) are a group
+# of their own, named for what they are: 省本级 / 市本级 (ui.drill_region does not drill into them)
+OWN_LEVEL = {"city": "（省本级）", "district": "（市本级）"}
 GRP = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
-       "WHEN 'district' THEN district END, '未知')")
+       "WHEN 'district' THEN district END, "
+       "CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
+       "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' END, '未知')")
 GRP_F = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
-         "WHEN 'district' THEN district ELSE office END, '未知')")
+         "WHEN 'district' THEN district ELSE office END, "
+         "CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
+         "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' END, '未知')")
 
 
 @dataclass(frozen=True)
@@ -166,8 +174,9 @@ QUERIES: dict[str, Query] = {
         SELECT year, template, sum(n_reports) AS n_reports, {_sums(ALL_T2)}
         FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year, template ORDER BY template, year"""),
     "t2_by_region": Query(f"""
-        SELECT {GRP_F} AS grp, template, count(*) AS n_reports, {_sums(ALL_T2)}, any_value(office_id) AS office_id
-        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, template ORDER BY grp""",
+        SELECT {GRP_F} AS grp, year, template, count(*) AS n_reports, {_sums(ALL_T2)},
+               any_value(office_id) AS office_id
+        FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, year, template ORDER BY grp""",
                           sample={"level": "province"}),
     # -- 依申请公开 (table 3) -----------------------------------------------------------------------
     "t3_applicants": Query(f"""
@@ -182,14 +191,14 @@ QUERIES: dict[str, Query] = {
         FROM {{facts}} WHERE {{wm}} AND {{sumok}}"""),
     "t3_rank": Query(_office_rank(f"""
                sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
-               sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) / nullif(sum({T3_PROC}), 0) AS rate_disclosed,
+               {M.DISCLOSED.sql()} AS rate_disclosed,
                sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held,
                sum({T3_OUT}) AS carried_forward""", "{w} AND {sumok}", "new_received DESC NULLS LAST"),
                      requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "t3_by_region": Query(f"""
         SELECT {GRP_F} AS grp, sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
                {_sums([G(g) for g in T.T3_OUTCOME_GROUPS])},
-               sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) / nullif(sum({T3_PROC}), 0) AS rate_disclosed,
+               {M.DISCLOSED.sql()} AS rate_disclosed,
                sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held, any_value(office_id) AS office_id
         FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp ORDER BY new_received DESC NULLS LAST""",
                           sample={"level": "province"}),
@@ -211,12 +220,12 @@ QUERIES: dict[str, Query] = {
     "t4_top": Query(_office_rank(f"""
                sum({K(4, T4_BLOCKS[0], T4_TOTAL)}) AS review, sum({T4_CASES}) - sum(coalesce({K(4, T4_BLOCKS[0], T4_TOTAL)}, 0)) AS suits,
                sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
-               sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected""", "{w} AND {sumok}",
+               {M.CORRECTED.sql()} AS rate_corrected""", "{w} AND {sumok}",
                                  "cases DESC, rate_corrected DESC", having=f"HAVING sum({T4_CASES}) > 0"),
                     requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "t4_by_region": Query(f"""
         SELECT {GRP_F} AS grp, sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
-               sum({T4_CORR}) / nullif(sum({T4_DONE}), 0) AS rate_corrected, any_value(office_id) AS office_id
+               {M.CORRECTED.sql()} AS rate_corrected, any_value(office_id) AS office_id
         FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp ORDER BY cases DESC""",
                           sample={"level": "province"}),
     # -- 合规监测 ------------------------------------------------------------------------------------
@@ -251,11 +260,16 @@ QUERIES: dict[str, Query] = {
         "office_id IN (SELECT office_id FROM report_facts WHERE {wny}) "
         "AND (len($f_years_or_all) = 0 OR list_contains($f_years_or_all, year))", "score ASC", source="office_scores"),
                         requires=("office_scores", "report_facts", "mart_offices"), sample={"limit": 50}),
+    # files that were received but not read: parse failures and scans awaiting OCR (kept out of every
+    # statistic and score); scans are filtered like reports, failures have no office to filter by
     "failed_parses": Query("""
-        SELECT r.report_id, r.source_path AS file, r.format, r.error_code, r.error_message, r.office_name AS office,
-               r.year, r.loaded_at
-        FROM reports r WHERE r.status = 'failed' ORDER BY r.loaded_at DESC LIMIT $limit""",
-                           requires=("reports",), sample={"limit": 500}),
+        SELECT r.report_id, r.status, r.source_path AS file, r.format, r.error_code, r.error_message,
+               coalesce(f.office, r.office_name) AS office, r.year, r.needs_ocr_pages, r.loaded_at
+        FROM reports r LEFT JOIN report_facts f USING (report_id)
+        WHERE r.status = 'failed' OR (r.status = 'needs_ocr' AND report_id IN (SELECT report_id FROM report_facts
+                                                                              WHERE {w}))
+        ORDER BY r.status, r.loaded_at DESC LIMIT $limit""",
+                           requires=("reports", "report_facts"), sample={"limit": 500}),
     # -- 对比 ----------------------------------------------------------------------------------------
     "compare_offices": Query("""
         SELECT office_id, any_value(office) AS office, year, sum({m}) AS value
@@ -319,6 +333,46 @@ QUERIES: dict[str, Query] = {
                              requires=("parse_problems",), sample={"rid": 1}),
     "report_score": Query("SELECT score, deductions FROM report_scores WHERE report_id = $rid",
                           requires=("report_scores",), sample={"rid": 1}),
+    # SELECT *: a warehouse loaded before reports.reading existed has no such column (the page says so)
+    "report_reading": Query("SELECT * FROM reports WHERE report_id = $rid",
+                            requires=("reports",), sample={"rid": 1}),
+    # -- reviews of findings and hand corrections (etl/review.py); pages fall back to the queries above on a
+    # warehouse built before them (dashboard/review.py picks)
+    "findings_list_rv": Query("""
+        SELECT severity, rule, status, office, year, message, evidence, report_id, office_id,
+               review_status, review_note, reviewer, reviewed_at FROM mart_findings
+        WHERE {wfind} AND (len($rules) = 0 OR list_contains($rules, rule))
+          AND (len($reviews) = 0 OR list_contains($reviews, coalesce(review_status, 'unreviewed')))
+        ORDER BY severity, rule, year DESC, office LIMIT $limit""",
+                              requires=("mart_findings", "finding_reviews"),
+                              sample={"limit": 500, "rules": [], "reviews": []}),
+    "review_counts": Query("""
+        SELECT coalesce(review_status, 'unreviewed') AS review_status, count(*) AS n FROM mart_findings
+        WHERE {wfind} GROUP BY ALL""", requires=("mart_findings", "finding_reviews")),
+    "serious_findings_rv": Query("""
+        SELECT severity, rule, office, year, message, review_status, report_id, office_id
+        FROM mart_findings WHERE status = 'FAIL' AND {wfind}
+        ORDER BY severity = 'E' DESC, year DESC, rule, office LIMIT $limit""",
+                                 requires=("mart_findings", "finding_reviews"), sample={"limit": 20}),
+    "report_findings_rv": Query(f"""
+        SELECT f.severity, f.rule, f.status, f.message, f.evidence, v.verdict AS review_status,
+               v.note AS review_note, v.reviewer, v.reviewed_at
+        FROM findings f JOIN reports r USING (report_id)
+        LEFT JOIN review_current v ON v.finding_key = {finding_key_sql()}
+        WHERE f.report_id = $rid ORDER BY f.status = 'FAIL' DESC, f.severity, f.rule""",
+                                requires=("findings", "review_current"), sample={"rid": 1}),
+    "report_cells_rv": Query("""
+        SELECT key, tbl, row_key, col_key, value, raw, kind, unit, note, flag, prov, parsed_value,
+               correction_reason, corrector, corrected_at FROM cells_effective
+        WHERE report_id = $rid""", requires=("cells_effective",), sample={"rid": 1}),
+    "report_review_log": Query("""
+        SELECT reviewed_at AS at, reviewer AS who, '审核' AS what, rule AS item, verdict AS decision, note AS why
+        FROM finding_reviews WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = $rid)
+        UNION ALL
+        SELECT corrected_at, corrector, '更正', key, CASE WHEN revoked THEN 'revoked' ELSE CAST(value AS VARCHAR) END,
+               reason
+        FROM cell_corrections WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = $rid)
+        ORDER BY 1 DESC""", requires=("finding_reviews", "cell_corrections", "reports"), sample={"rid": 1}),
     "report_dup": Query("""SELECT d.kind, d.similarity, d.other_report_id, o.office AS other_office, o.year AS other_year
         FROM duplication d LEFT JOIN report_facts o ON o.report_id = d.other_report_id WHERE d.report_id = $rid""",
                         requires=("duplication", "report_facts"), sample={"rid": 1}),
@@ -350,7 +404,7 @@ def build(name: str, filters: Filters | None = None, **args) -> tuple[str, dict]
         "w": lambda: w(FACT_COLS, True), "wny": lambda: w(FACT_COLS, False),
         "wm": lambda: w(FACT_COLS if use_facts else MART_COLS, True),
         "wmny": lambda: w(FACT_COLS if use_facts else MART_COLS, False),
-        "wc": lambda: w(COVERAGE_COLS - {"year"}, True), "wcny": lambda: w(COVERAGE_COLS, False),
+        "wc": lambda: w(COVERAGE_COLS, True), "wcny": lambda: w(COVERAGE_COLS, False),
         "wfind": lambda: _wfind(w, True), "wfind_ny": lambda: _wfind(w, False),
         "sumok": lambda: f.sum_ok(), "facts": lambda: FACTS_AS_MART if use_facts else "mart_region_year",
     }.items():

@@ -10,7 +10,8 @@ from etl import template as T
 
 from . import fmt
 
-FLAG_CSS = {"inferred": "background-color:#FFF3C4", "uncertain": "background-color:#F8C9B8"}
+FLAG_CSS = {"inferred": "background-color:#FFF3C4", "uncertain": "background-color:#F8C9B8",
+            "corrected": "background-color:#CFE3F7"}  # 人工更正 (etl/review.py)
 KIND_CSS = {"empty": "color:#888;background-color:#F1F1F1", "na": "color:#888;background-color:#F1F1F1",
             "text": "background-color:#EBDDF0", "missing": "background-color:#F1F1F1"}
 
@@ -18,10 +19,15 @@ KIND_CSS = {"empty": "color:#888;background-color:#F1F1F1", "na": "color:#888;ba
 def shown_text(c: dict | None) -> str:
     if c is None:
         return "（未识别）"
+    if c.get("flag") == "corrected":  # a hand correction: the corrected value (the parsed one is in 单元格明细)
+        return f"{c['value']:g}"
     raw = c.get("raw")
-    if raw not in (None, ""):
-        return str(raw)
-    return {"empty": "（空白）", "na": "／"}.get(c.get("kind"), "" if c.get("value") is None else f"{c['value']:g}")
+    if isinstance(raw, str) and raw != "":
+        return raw
+    if c.get("kind") in ("empty", "na"):
+        return {"empty": "（空白）", "na": "／"}[c["kind"]]
+    v = c.get("value")
+    return "（未识别）" if v is None or pd.isna(v) else f"{v:g}"
 
 
 def css(c: dict | None) -> str:
@@ -126,4 +132,52 @@ def cell_table(cells: pd.DataFrame, version: str) -> pd.DataFrame:
     df["prov"] = df["prov"].map(prov_text)
     df["o"] = df["key"].map(lambda k: order.get(k, 10_000))
     df["tbl"] = df["tbl"].map(lambda n: f"表{'二三四'[int(n) - 2]}" if n in (2, 3, 4) else n)
-    return df.sort_values("o")[["tbl", "label", "raw", "value", "kind", "unit", "note", "flag", "prov", "key"]]
+    extra = []
+    if "parsed_value" in df:  # hand corrections: the parsed value beside the corrected one
+        extra = ["parsed_value", "correction_reason", "corrector", "corrected_at"]
+        df.loc[df["flag"] != fmt.CELL_FLAG.get("corrected", "corrected"), "parsed_value"] = None
+    return df.sort_values("o")[["tbl", "label", "raw", "value", *extra[:1], "kind", "unit", "note", "flag", "prov",
+                                *extra[1:], "key"]]
+
+
+LOCATED = {"heading": "按章节标题找到", "between_sections": "在相邻章节之间找到", "whole_document": "在全文中找到",
+           "not_found": "未找到"}
+TABLE_NAMES = {"2": "表二 主动公开", "3": "表三 依申请公开", "4": "表四 复议诉讼"}
+
+
+def reading_frame(reading) -> pd.DataFrame | None:
+    """How each table of a report was read (the parse result's ``reading``), one row per table."""
+    if isinstance(reading, str):
+        try:
+            reading = json.loads(reading)
+        except ValueError:
+            return None
+    if not reading or not reading.get("tables"):
+        return None
+    rows = []
+    for n, t in sorted(reading["tables"].items()):
+        rows.append({"表格": TABLE_NAMES.get(n, n), "定位": LOCATED.get(t.get("located"), t.get("located")),
+                     "单元格": t.get("cells", 0), "直接读取": t.get("read", 0), "推断": t.get("inferred", 0),
+                     "存疑": t.get("uncertain", 0), "未印出": t.get("not_printed", 0)})
+    return pd.DataFrame(rows)
+
+
+def uncertain_frame(cells: pd.DataFrame, version: str) -> pd.DataFrame:
+    """Uncertain cells with the readings the parser could not choose between and the printed excerpt."""
+    out = []
+    for c in cells.to_dict("records"):
+        if c.get("flag") != "uncertain":
+            continue
+        prov = c.get("prov")
+        if isinstance(prov, str):
+            try:
+                prov = json.loads(prov)
+            except ValueError:
+                prov = {}
+        prov = prov or {}
+        cands = prov.get("candidates") or []
+        label = T.label(version, c["key"]) if c["key"] in T.keys(version) else fmt.key_label(c["key"])
+        out.append({"单元格": label, "候选读法（整行）": "；".join(cands) or "（无可行读法）",
+                    "原文摘录": prov.get("excerpt") or "", "出处": prov_text({k: v for k, v in prov.items()
+                                                                       if k in ("line", "page", "table", "row", "col")})})
+    return pd.DataFrame(out)

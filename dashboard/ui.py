@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import threading
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from . import db, fmt, queries
+from . import db, fmt, queries, safe
 from .filters import Filters, apply
 
 PAGES: dict[str, st.Page] = {}  # filled by app.py: short name -> Page
@@ -29,7 +31,7 @@ def header(title: str, f: Filters, caption: str | None = None) -> bool:
     if not db.exists():
         if db.is_remote():
             why = db.unavailable_reason()
-            st.error(f"无法读取对象存储中的数据 `{db.location()}`：" + (f"连接失败（{why}）。" if why else
+            st.error(f"无法读取对象存储中的数据 `{db.location()}`：" + (f"连接失败（{safe.md(why)}）。" if why else
                      "该位置还没有导出（缺少 _manifest.json）。请先运行 `python -m etl export --parquet 该地址`。"),
                      icon=":material/cloud_off:")
         else:
@@ -70,18 +72,48 @@ def breadcrumbs(f: Filters, extra: list[tuple[str, dict]] | None = None) -> None
     for i, (label, target) in enumerate(steps):
         last = i == len(steps) - 1 and not extra
         if last:
-            row.markdown(f"**{_esc(label)}**")
+            row.markdown(f"**{safe.md(label)}**")
         else:
-            row.button(label, key=f"crumb_{i}", type="tertiary", on_click=apply, args=(target,))
+            row.button(safe.md(label), key=f"crumb_{i}", type="tertiary", on_click=apply, args=(target,))
             row.markdown("›")
     for j, (label, params) in enumerate(extra or []):
-        row.markdown(f"**{_esc(label)}**")
+        row.markdown(f"**{safe.md(label)}**")
     row.markdown(f"· {fmt.years_label(f.years)}")
 
 
-def _esc(text: str) -> str:
-    """Escape markdown control characters in data shown through st.markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text))
+def findings_view(df: pd.DataFrame) -> pd.DataFrame:
+    """Findings for a table: rule names, verdicts and evidence in Chinese; a severity only where a check did
+    not pass (a passed check is not an 错误)."""
+    out = df.copy()
+    out.insert(0, "rule_name", out["rule"].map(fmt.rule_name))
+    out["verdict"] = out["status"].map(lambda s: fmt.code_label(fmt.FINDING_STATUS, s))
+    out["severity"] = [fmt.SEVERITY.get(sev, sev) if st_ in ("FAIL", "UNCERTAIN") else "—"
+                       for sev, st_ in zip(out["severity"], out["status"])]
+    if "evidence" in out:
+        out["evidence"] = out["evidence"].map(fmt.evidence_text)
+    cols = ["rule_name", "verdict", "severity"] + [c for c in out.columns
+                                                   if c not in ("rule_name", "verdict", "severity", "rule", "status")]
+    return out[cols]
+
+
+def unread_view(df: pd.DataFrame) -> pd.DataFrame:
+    """Files received but not read, with the reason and what to do."""
+    out = df.copy()
+    why, todo = [], []
+    for r in out.itertuples():
+        if r.status == "needs_ocr":
+            pages = "、".join(p for p in str(r.needs_ocr_pages or "").split(",") if p)
+            why.append(f"扫描件未读取（第 {pages} 页无文字层）" if pages else "扫描件未读取")
+            todo.append(fmt.ADVICE_OCR)
+        else:
+            why.append(f"解析失败：{fmt.code_label(fmt.ERROR_CODES, r.error_code)}")
+            todo.append(fmt.ERROR_ADVICE.get(r.error_code, fmt.ADVICE_DEFAULT))
+    out["file"] = out["file"].map(lambda p: Path(str(p)).name)
+    out["format"] = out["format"].map(lambda x: fmt.code_label(fmt.FORMATS, x))
+    out = out.drop(columns=["needs_ocr_pages", "error_message", "error_code"])
+    out.insert(0, "reason", why)
+    out["advice"] = todo
+    return out.rename(columns={"reason": "原因"})
 
 
 def empty(message: str) -> None:
@@ -108,21 +140,75 @@ def _page_tables() -> dict[str, pd.DataFrame]:
     return _run.tables
 
 
+def _tidy(col: pd.Series) -> pd.Series:
+    """Counts read as counts (28, not 28.00), no float noise (15832.08, not 15832.080000000004), and a
+    missing text reads — (not None / nan)."""
+    if pd.api.types.is_float_dtype(col):
+        vals = col.dropna()
+        if len(vals) and (vals == vals.round()).all() and vals.abs().max() < 2 ** 53:
+            return col.astype("Int64")
+        return col.round(6)
+    if col.dtype == object or pd.api.types.is_string_dtype(col):
+        vals = col.dropna()
+        if vals.map(lambda v: isinstance(v, str)).all():
+            return col.map(lambda v: "—" if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+    return col
+
+
+# identifiers and dates are read, not computed with: a missing one shows —, not the grid's faded "None"
+_TEXT_WHEN_MISSING = {"report_id", "office_id", "other_report_id", "year", "other_year"}
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return col.dt.strftime("%Y-%m-%d").fillna("—")
+    return col.map(lambda v: "—" if pd.isna(v) else (str(v)[:10] if hasattr(v, "isoformat")
+                                                     else str(int(v)) if float(v).is_integer() else str(v)))
+
+
 def display(df: pd.DataFrame, rename: dict | None = None) -> pd.DataFrame:
-    out = df.rename(columns={c: (rename or {}).get(c) or fmt.label_of(c) for c in df.columns})
-    return out
+    df = df.copy()
+    for c in df.columns:
+        if df[c].isna().any() and (c in _TEXT_WHEN_MISSING or pd.api.types.is_datetime64_any_dtype(df[c])
+                                   or (df[c].dtype == object and df[c].dropna().map(
+                                       lambda v: hasattr(v, "isoformat")).all())):
+            df[c] = _as_text(df[c])
+    out = fmt.label_codes(df)
+    out = out.rename(columns={c: (rename or {}).get(c) or fmt.label_of(c) for c in df.columns})
+    return out.apply(_tidy) if len(out.columns) else out
 
 
-def excel_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
+def scope_label(f: Filters | None = None) -> str:
+    """Region and years of the current selection, for file and sheet names: 示例省青川市_2024年."""
+    f = f or current()
+    region = "".join(x for x in (f.province, f.city, f.district) if x) or "全部地区"
+    if f.office_id is not None:
+        region += _name(f.office_id)
+    return f"{region}_{fmt.years_label(f.years)}"
+
+
+def file_name(name: str, ext: str, f: Filters | None = None) -> str:
+    """A download's file name: the table and the region and years it covers."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{name}_{scope_label(f)}")[:120] + f".{ext}"
+
+
+def excel_bytes(tables: dict[str, pd.DataFrame], f: Filters | None = None) -> bytes:
+    """A workbook: one sheet per table (names say the region and years) and a 筛选条件 sheet."""
+    scope = scope_label(f)
+    short = scope.split("_")[0][-6:] + " " + scope.split("_")[-1]
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         used = set()
         for name, df in tables.items():
-            sheet = re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "表"
+            base = re.sub(r"[\[\]:*?/\\]", "_", name)[: 30 - len(short)] or "表"
+            sheet = f"{base} {short}"[:31]
             while sheet in used:
                 sheet = sheet[:28] + f"_{len(used)}"
             used.add(sheet)
             df.to_excel(xw, sheet_name=sheet, index=False)
+        pd.DataFrame({"项目": ["地区", "年度", "表格"],
+                      "内容": [scope.split("_")[0], scope.split("_")[-1], "、".join(tables)]}).to_excel(
+            xw, sheet_name="筛选条件", index=False)
     return buf.getvalue()
 
 
@@ -135,10 +221,55 @@ def table(df: pd.DataFrame, name: str, key: str, rename: dict | None = None, col
     """A dataframe with Chinese headers and CSV / Excel downloads. Returns the selection when selectable."""
     shown = display(df.drop(columns=[c for c in hide if c in df.columns]), rename)
     _page_tables()[name] = shown
+    # numbers with thousands separators; years and ids stay as printed
+    plain = {fmt.label_of(c) for c in ("year", "report_id", "office_id", "other_year", "other_report_id")}
+    column_config = {**{c: st.column_config.NumberColumn(format="localized") for c in shown.columns
+                        if pd.api.types.is_numeric_dtype(shown[c]) and c not in plain and "年度" not in c},
+                     **(column_config or {})}
+    if print_mode():
+        print_table(shown)
+        downloads(shown, name, key)
+        return None
     kw = dict(on_select=on_select or "rerun", selection_mode="single-row") if selectable else {}
     ev = st.dataframe(shown, hide_index=True, column_config=column_config, height=height, key=key, **kw)
     downloads(shown, name, key)
     return ev
+
+
+PRINT_ROWS = 500
+
+
+def _print_formats(df: pd.DataFrame) -> dict:
+    """Number formats of a printed table (by escaped column name): shares as percentages, years and ids as
+    printed, other numbers with thousands separators."""
+    plain = {fmt.label_of(c) for c in ("year", "report_id", "office_id", "other_year", "other_report_id")}
+    out = {}
+    for c in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[c]) or c in plain or "年度" in c:
+            continue
+        share = any(w in c for w in ("率", "占比", "相似度"))
+        integral = pd.api.types.is_integer_dtype(df[c])
+        out[safe.md(c)] = "{:.1%}" if share else ("{:,}" if integral else "{:,.2f}")
+    return out
+
+
+def print_mode() -> bool:
+    """The sidebar's 打印版式: tables laid out in full (a scrolling grid prints only its visible rows)."""
+    return bool(st.session_state.get("print_mode"))
+
+
+def print_table(df, styler_css: pd.DataFrame | None = None) -> None:
+    """A static table that prints whole (st.table renders Markdown, so text goes through safe.md_frame)."""
+    part = df.head(PRINT_ROWS)
+    shown = safe.md_frame(part)
+    if styler_css is not None:
+        css = styler_css.head(PRINT_ROWS)
+        css.index, css.columns = shown.index, shown.columns
+        st.table(shown.style.apply(lambda _df: css, axis=None))
+    else:
+        st.table(shown.style.format(_print_formats(part), na_rep="—").hide(axis="index"))
+    if len(df) > PRINT_ROWS:
+        st.caption(f"只显示前 {PRINT_ROWS} 行（共 {len(df):,} 行），完整数据请下载。")
 
 
 def report_table(df: pd.DataFrame, name: str, key: str, hint: str | None = None, **kw) -> None:
@@ -155,9 +286,11 @@ def report_table(df: pd.DataFrame, name: str, key: str, hint: str | None = None,
 
 def downloads(shown: pd.DataFrame, name: str, key: str) -> None:
     c = st.container(horizontal=True, gap="small")
-    c.download_button("下载 CSV", data=lambda: csv_bytes(shown), file_name=f"{name}.csv", mime="text/csv",
-                      key=f"{key}_csv", on_click="ignore", icon=":material/download:", type="tertiary")
-    c.download_button("下载 Excel", data=lambda: excel_bytes({name: shown}), file_name=f"{name}.xlsx",
+    f = current()
+    c.download_button("下载 CSV", data=lambda: csv_bytes(shown), file_name=file_name(name, "csv", f),
+                      mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:",
+                      type="tertiary")
+    c.download_button("下载 Excel", data=lambda: excel_bytes({name: shown}, f), file_name=file_name(name, "xlsx", f),
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                       on_click="ignore", icon=":material/download:", type="tertiary")
 
@@ -166,8 +299,9 @@ def page_downloads(page: str) -> None:
     tables = dict(_page_tables())
     if len(tables) > 1:
         st.divider()
-        st.download_button(f"下载本页全部表格（Excel，{len(tables)} 个工作表）", data=lambda: excel_bytes(tables),
-                           file_name=f"{page}.xlsx", key="page_xlsx", on_click="ignore",
+        f = current()
+        st.download_button(f"下载本页全部表格（Excel，{len(tables)} 个表格）", data=lambda: excel_bytes(tables, f),
+                           file_name=file_name(page, "xlsx", f), key="page_xlsx", on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            icon=":material/table_view:")
 
@@ -184,6 +318,26 @@ def chart(fig, key: str, data: pd.DataFrame | None = None, name: str | None = No
 
 
 # -- drill-down ----------------------------------------------------------------------------------
+NEXT_LEVEL = {"province": "city", "city": "district", "district": "office"}
+
+
+def breakdown(query: str, f: Filters, **kw) -> tuple[str, Filters, pd.DataFrame | None]:
+    """(level, selection, rows) of a by-region query, starting at the first level with more than one member:
+    one province is not a distribution, so its cities are shown (and so on down). A level's own offices
+    (省本级/市本级) come last. The selection names the levels skipped, for drilling from the chart."""
+    level, fl = f.level(), f
+    while True:
+        df = queries.run(query, fl, level=level, **kw)
+        groups = [] if df is None else list(dict.fromkeys(df["grp"]))
+        nxt = NEXT_LEVEL.get(level)
+        if nxt is None or len(groups) != 1 or groups[0] == "未知" or groups[0] in queries.OWN_LEVEL.values():
+            break
+        fl, level = fl.narrowed(level, groups[0]), nxt
+    if df is not None and not df.empty:
+        own = df["grp"].isin(queries.OWN_LEVEL.values())
+        df = pd.concat([df[~own], df[own]], ignore_index=True)
+    return level, fl, df
+
 def selected_point(key: str) -> dict | None:
     state = st.session_state.get(key)
     try:
@@ -205,19 +359,20 @@ def _customdata(pt: dict) -> list:
     return [cd]
 
 
-def drill_region(key: str, level: str) -> None:
-    """on_select callback of a by-region chart: narrow the filters to the clicked bar."""
+def drill_region(key: str, level: str, base: Filters | None = None) -> None:
+    """on_select callback of a by-region chart: narrow the filters to the clicked bar. `base`: the selection
+    the chart was drawn for, when the page skipped levels with a single member (it names the parents)."""
     pt = selected_point(key)
     if not pt:
         return
-    f = current()
+    f = base or current()
     cd = _customdata(pt)
     if level == "office":
         if cd and cd[-1] is not None and str(cd[-1]) != "nan":
             _goto_office(int(float(cd[-1])))
         return
-    value = pt.get("y") if isinstance(pt.get("y"), str) else pt.get("x")
-    if value and value != "未知":
+    value = safe.unplot(pt.get("y") if isinstance(pt.get("y"), str) else pt.get("x"))
+    if value and value != "未知" and value not in queries.OWN_LEVEL.values():
         apply(f.narrowed(level, value))
 
 
@@ -250,7 +405,7 @@ def follow_office_drill() -> None:
     # (page links keep the bound filters).
     if st.session_state.pop("_goto_report", False) or current().office_id is not None:
         name = _name(current().office_id)
-        st.page_link(PAGES["report"], label=f"查看 {name} 的年报详情 →", icon=":material/description:")
+        st.page_link(PAGES["report"], label=f"查看 {safe.md(name)} 的年报详情 →", icon=":material/description:")
 
 
 def report_link(report_id: int, label: str = "打开年报详情") -> None:

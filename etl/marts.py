@@ -125,6 +125,8 @@ def build_findings_mart(con) -> int | None:
                               FROM mart_coverage GROUP BY office_id) c USING (office_id)
         WHERE f.report_id IS NULL AND f.status IN ('FAIL', 'UNCERTAIN')
         ORDER BY severity, rule, year DESC, office""")
+    from etl.review import annotate_findings_mart
+    annotate_findings_mart(con)  # the current review of each finding (review_status, …)
     return con.execute("SELECT count(*) FROM mart_findings").fetchone()[0]
 
 
@@ -137,6 +139,9 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
     from report_facts. This costs O(new cells + report_facts) instead of pivoting every cell of the
     warehouse again. Without `report_ids`, or when report_facts does not have the current columns,
     everything is rebuilt."""
+    from etl.review import cells_source, ensure_schema as ensure_review_schema
+    ensure_review_schema(con)
+    cells = cells_source(con)  # hand corrections replace parsed values (the parsed ones stay in cells)
     offices = _office_source(con)
     key_cols = T.all_keys()
     # PIVOT is a hash aggregation: ~60x faster than one FILTER aggregate per key over the long cells table
@@ -156,7 +161,7 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
         return f"""
         WITH o AS ({offices}),
         piv AS (
-            PIVOT (SELECT c.report_id, c.key, c.value FROM cells c JOIN reports r USING (report_id)
+            PIVOT (SELECT c.report_id, c.key, c.value FROM {cells} c JOIN reports r USING (report_id)
                    WHERE r.status <> 'failed' AND r.superseded_by IS NULL AND {only})
             ON key IN ({pivot_in}) USING max(value) GROUP BY report_id
         ),

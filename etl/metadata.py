@@ -45,8 +45,14 @@ def parse_date(text: str) -> date | None:
     return None
 
 
+# Page furniture that archivers and crawlers keep before a title: a field label ("标题:"), a breadcrumb
+# ("首页 > 政务公开 > …", "当前位置：首页政务公开…"), a column name.
+_FIELD_LABEL = re.compile(r"^(?:标题|题名|名称|文章标题|信息名称|主题|当前位置|您的位置|位置|栏目)[:：]")
+_CRUMB = re.compile(r"[>＞›»→]|&gt;")
+
+
 def _clean_office(s: str) -> str | None:
-    s = re.sub(r"[\s\u3000]+", "", s)
+    s = _strip_furniture(re.sub(r"[\s\u3000]+", "", s))  # the last step of a breadcrumb is the page
     s = re.sub(r"^[（(【\[]?示例数据[）)】\]]?", "", s)
     s = s.strip("《》“”\"'：:，,、")
     s = re.sub(r"(关于|的)$", "", s)
@@ -59,11 +65,21 @@ def _name_like(line: str) -> bool:
     return 2 <= len(t) <= 30 and re.fullmatch(r"[\u4e00-\u9fff（）()]+", t) is not None
 
 
+def _strip_furniture(s: str) -> str:
+    s = _FIELD_LABEL.sub("", s)
+    if _CRUMB.search(s):
+        s = _CRUMB.split(s)[-1]
+    return _FIELD_LABEL.sub("", s)
+
+
 def _title_from(chunk: str) -> dict | None:
-    m = _TITLE.search(re.sub(r"\s+", "", chunk))
+    m = _TITLE.search(_strip_furniture(re.sub(r"\s+", "", chunk)))
     if not m:
         return None
-    office = _clean_office(m.group("pre")) or _clean_office(m.group("mid"))
+    pre = m.group("pre")
+    if re.search(r"年报|首页", pre[:-3]):
+        pre = re.sub(r"^.*(?:年报|首页)", "", pre)  # a breadcrumb without separators: 首页政务公开…年报
+    office = _clean_office(pre) or _clean_office(m.group("mid"))
     if office and (len(office) > 40 or len(office) < 3 or re.search(r"[。，；！？]", office)):
         office = None  # a sentence or a fragment, not a name
     return {"title": m.group(0), "year": int(m.group("year")), "office": office}
@@ -82,6 +98,8 @@ def title_info(doc: Document) -> dict:
     fallback = None
     for i, line in enumerate(candidates):
         hit = _title_from(line)
+        if hit is None and i + 1 < len(candidates) and len(candidates[i + 1]) <= 12:
+            hit = _title_from(line + candidates[i + 1])  # "2024 年…政府信息公开工作" / "年度报告"
         if hit is None:
             continue
         if hit["office"] is None and i > 0:
@@ -96,7 +114,24 @@ def title_info(doc: Document) -> dict:
         fallback = fallback or hit
     if fallback:
         return fallback
-    return {"title": head[0][:80] if head else None, "year": None, "office": None}
+    first = head[0] if head else None
+    if first and re.search(r"[。，；]", first):
+        first = None  # a sentence of the body, not a title
+    return {"title": first[:80] if first else None, "year": None, "office": None}
+
+
+_SIGNATURE = re.compile(r"^([\u4e00-\u9fff（）()]{3,30}?)\s*((?:19|20)\d{2})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_ORG_END = ("局", "委", "委员会", "办", "办公室", "办公厅", "厅", "府", "政府", "会", "中心", "院", "所", "馆", "处", "站",
+            "队", "署", "街道", "镇", "乡", "片区")
+
+
+def from_signature(doc: Document) -> str | None:
+    """The office that signs the report at its end ("XX局 2025年1月27日"): a fallback when no title names it."""
+    for b in reversed(doc.blocks[-8:]):
+        m = _SIGNATURE.match(re.sub(r"[\s\u3000]+", "", b.text))
+        if m and m.group(1).endswith(_ORG_END) and not m.group(1).startswith(_NOT_NAME_START):
+            return m.group(1)
+    return None
 
 
 def guess_year(text: str) -> int | None:
@@ -167,6 +202,9 @@ def report_kind(office: str | None, text: str) -> str | None:
         return "gov_self"
     if office.endswith(("街道办事处", "街道", "乡", "镇")):
         return "gov_self"  # township-level governments report for themselves
+    if office.endswith(("管委会", "管理委员会")):
+        # the administration of a whole zone reports like a government (its 办公室 is a department)
+        return "region_summary" if _SUMMARY_CLAIM.search(text) else "gov_self"
     return "department"  # including a government's 办公室/办公厅, which reports as a department
 
 

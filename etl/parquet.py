@@ -208,6 +208,9 @@ def connect_parquet(path_or_url: str | os.PathLike, config: dict | None = None) 
         sel = ", ".join(f"CAST({_qi(c)} AS {ty}) AS {_qi(c)}" if entry["partitioned"] and c in PARTITION_COLS
                         else _qi(c) for c, ty in cols)
         con.execute(f"CREATE VIEW {_qi(t)} AS SELECT {sel} FROM read_parquet({src}, {hive})")
+    if {"finding_reviews", "cell_corrections", "reports", "cells"} <= set(manifest["tables"]):
+        from .review import VIEWS_DDL
+        con.execute(VIEWS_DDL)  # current reviews / corrections, cells with corrections (etl/review.py)
     if lock:
         con.execute("SET lock_configuration = true")
     return con

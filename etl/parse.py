@@ -11,9 +11,9 @@ from . import metadata as M
 from . import template as T
 from .document import Block, Document, ExtractError
 from .extractors import extract
-from .reader import CellRead, read_table
+from .reader import CellRead, is_prose, read_table
 
-_HEADING = re.compile(r"^([一二三四五六])\s*[、.,，：:]\s*(.*)$")
+_HEADING = re.compile(r"^([一二三四五六七])\s*[、.,，：:]\s*(.*)$")
 
 
 _SUBHEAD = re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]|^[一二三四五六七八九十]{1,3}是")
@@ -26,8 +26,11 @@ def _is_prose(text: str) -> bool:
 
 
 def find_sections(doc: Document) -> list[dict]:
-    """The six numbered sections, found in order by numeral + keywords (SPEC §2)."""
+    """The six numbered sections, found in order by numeral + keywords (SPEC §2). Reports from 2025 insert
+    a section 五、信息处理费收取情况 and number the later ones one higher: a heading whose numeral is one
+    past its section's is accepted, and the inserted section only ends the one before it."""
     found: list[dict] = []
+    bounds: list[int] = []
     last = 0
     for i, b in enumerate(doc.blocks):
         parts = [c.text.strip() for c in b.cells if c.text.strip()]
@@ -39,14 +42,20 @@ def find_sections(doc: Document) -> list[dict]:
         m = _HEADING.match(text)
         if not m:
             continue
-        spec = next(s for s in T.SECTIONS if s.numeral == m.group(1))
-        if spec.number <= last or not any(k in m.group(2) for k in spec.keywords):
+        if "信息处理费" in m.group(2) and last >= 3:
+            bounds.append(i)
+            continue
+        numeral = "一二三四五六七".index(m.group(1)) + 1
+        spec = next((s for s in T.SECTIONS if s.number > last and s.number in (numeral, numeral - 1)
+                     and any(k in m.group(2) for k in s.keywords)), None)
+        if spec is None or (spec.number != numeral and not bounds):
             continue
         found.append({"number": spec.number, "key": spec.key, "title": parts[0], "block": i,
                       "prov": b.prov or b.cells[0].prov})
+        bounds.append(i)
         last = spec.number
-    for j, s in enumerate(found):
-        end = found[j + 1]["block"] if j + 1 < len(found) else len(doc.blocks)
+    for s in found:
+        end = min((x for x in bounds if x > s["block"]), default=len(doc.blocks))
         s["end"] = end
         # the narrative: prose lines only, not table headings and labels that every report prints alike
         s["text"] = "\n".join(b.text for b in doc.blocks[s["block"] + 1:end]
@@ -78,10 +87,20 @@ def detect_template(doc: Document) -> tuple[str | None, dict]:
     return max(score, key=score.get), hits
 
 
-def _amount(cell: CellRead, col: T.Column, version: str, problems: list[dict], key: str) -> CellRead:
+def _header_unit(region: list[Block], col: T.Column) -> str | None:
+    """A unit printed in a column heading (采购总金额（元）) rather than in the cells."""
+    text = T.norm(" ".join(b.text for b in region))
+    m = re.search(re.escape(T.norm(col.label)) + r"[（(](?:单位[:：])?(万元|元)[)）]", text)
+    return m.group(1) if m else None
+
+
+def _amount(cell: CellRead, col: T.Column, version: str, problems: list[dict], key: str,
+            header_unit: str | None = None) -> CellRead:
     """Normalise money to 万元; keep the printed unit; mark a missing unit as unknown."""
     if col.kind != "amount" or cell.value is None:
         return cell
+    if cell.unit is None and header_unit:
+        cell.unit = header_unit
     if cell.unit == "元":
         cell.value = round(cell.value / 10000, 6)
     elif cell.unit is None:
@@ -112,6 +131,23 @@ def _vet_ocr_row(table: int, cells: list[CellRead]) -> list[CellRead]:
     return out
 
 
+def _reading_counts(cells: list[dict], missing_rows: list[str], spec: T.TableSpec) -> dict:
+    """How the cells of one table were read: printed and read as is, inferred (glued digits decoded,
+    a missing cell placed by the identities), uncertain (several readings left), or in rows not printed."""
+    not_printed = {T.make_key(spec.number, r, c.key) for r in missing_rows for c in spec.columns[r]}
+    out = {"cells": len(cells), "read": 0, "inferred": 0, "uncertain": 0, "not_printed": len(not_printed)}
+    for c in cells:
+        if c["key"] in not_printed:
+            continue
+        if c["flag"] == "inferred":
+            out["inferred"] += 1
+        elif c["flag"] == "uncertain":
+            out["uncertain"] += 1
+        else:
+            out["read"] += 1
+    return out
+
+
 def parse_document(doc: Document) -> dict:
     sections = find_sections(doc)
     info = M.title_info(doc)
@@ -125,26 +161,41 @@ def parse_document(doc: Document) -> dict:
         problems.append({"code": "template_mismatch",
                          "message": f"{year}年报告使用了{found_tpl}版表格（应为{expected}版）", "prov": {}})
 
+    # narrative clauses: numbers a report states in words may decide between readings of glued digits
+    clauses = [c for b in doc.blocks if b.kind == "text" and is_prose(b.text)
+               for c in re.split(r"[。；，;！？]", b.text) if re.search(r"\d", c)]
     values: dict[str, float | int | None] = {k: None for k in T.keys(version)}
     flags: dict[str, str] = {}
     cells: list[dict] = []
     tables_found = {}
+    reading: dict = {"unfolded": any("offset" in b.prov for b in doc.blocks), "tables": {}}
     for number in (2, 3, 4):
         spec = T.TABLES[version][number]
         region = _region(doc, sections, {2: 2, 3: 3, 4: 4}[number])
-        rows, probs = read_table(spec, region)
+        rows, probs = read_table(spec, region, clauses)
         problems.extend(probs)
+        reading["tables"][str(number)] = {
+            "located": ("heading" if any(x["number"] == number for x in sections) else
+                        "between_sections" if sections else "whole_document") if rows else "not_found",
+            "problems": sorted({p["code"] for p in probs})}
         tables_found[number] = len(rows)
-        for r in spec.rows:
+        printed = [r.key for r in spec.rows]
+        old_other = number == 3 and "other" in rows and "other" not in printed
+        if old_other:
+            tables_found[number] += 3 - 1  # the single row stands for the three 2021 rows
+        for r in (T.T3_2021_OLD_OTHER.rows if old_other else spec.rows):
+            if old_other and r.key in T.other_keys_2021():
+                continue  # not printed: the report uses the 2019 single row instead
             row_cells = rows.get(r.key)
             if row_cells and any((c.prov or {}).get("ocr") for c in row_cells):
                 row_cells = _vet_ocr_row(number, row_cells)
-            for i, col in enumerate(spec.columns[r.key]):
+            for i, col in enumerate(T.T3_COLUMNS if old_other and r.key == "other" else spec.columns[r.key]):
                 key = T.make_key(number, r.key, col.key)
                 if row_cells is None:
                     c = CellRead(None, None, "missing", None, flag="uncertain")
                 else:
-                    c = _amount(row_cells[i], col, version, problems, key)
+                    c = _amount(row_cells[i], col, version, problems, key,
+                                _header_unit(region, col) if col.kind == "amount" else None)
                 if c.flag:
                     flags[key] = c.flag
                 if c.kind == "text" and c.value is None:
@@ -153,7 +204,10 @@ def parse_document(doc: Document) -> dict:
                 cells.append({"key": key, "table": number, "row": r.key, "col": col.key, "value": values[key],
                               "raw": c.raw, "kind": c.kind, "unit": c.unit, "note": c.note, "flag": c.flag,
                               "prov": c.prov or {}})
-        missing_rows = [r.key for r in spec.rows if r.key not in rows]
+        missing_rows = [r.key for r in spec.rows if r.key not in rows
+                        and not (old_other and r.key in T.other_keys_2021())]
+        mine = [c for c in cells if c["table"] == number]
+        reading["tables"][str(number)].update(_reading_counts(mine, missing_rows, spec))
         if rows and missing_rows:
             problems.append({"code": "rows_missing",
                              "message": f"表{number}缺少行：" + "、".join(spec.row(k).label for k in missing_rows),
@@ -166,6 +220,10 @@ def parse_document(doc: Document) -> dict:
     scanned = bool(doc.meta.get("needs_ocr_pages"))
     if not sections and n_read == 0 and year is None and not scanned:
         raise ExtractError("not_a_report", "no report sections, tables or year found: not an annual report")
+    if office is None:
+        office = M.from_signature(doc)
+        if office:
+            problems.append({"code": "office_from_signature", "message": f"单位名称取自落款：{office}", "prov": {}})
     if office is None or year is None:
         named = M.from_filename(doc.path)
         if office is None and named["office"]:
@@ -198,6 +256,7 @@ def parse_document(doc: Document) -> dict:
         "problems": problems,
         "needs_ocr_pages": doc.meta.get("needs_ocr_pages", []),
         "encoding": doc.meta.get("encoding"),
+        "reading": reading,
     }
     result["findings"] = _findings(result)
     return result

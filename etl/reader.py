@@ -14,6 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from . import glued as G
 from . import template as T
 from .cells import parse_value
 from .document import Block
@@ -36,6 +37,7 @@ class Tok:
     prov: dict
     block: int  # index of the block it came from (row boundaries matter for trimming)
     unit: str | None = None  # a unit printed after glued digits (政府集中采购76450100元)
+    loose: bool = False  # from a line of text split on single spaces: cells may be glued, blanks lost
 
 
 def is_page_marker(text: str) -> bool:
@@ -47,24 +49,43 @@ def is_page_marker(text: str) -> bool:
     return bool(_PAGE_NO.match(t))
 
 
+# Placeholder column headings that converters write (类别 | 数据1 | … | 数据6 | 总计): labels, not values.
+_PLACEHOLDER = re.compile(r"^(?:数据|列|栏|字段|指标|项目|Col(?:umn)?|col(?:umn)?)\s*\d{1,2}$")
+
+
 def _split_glued(text: str) -> tuple[str, str, str | None] | None:
+    if _PLACEHOLDER.match(text.strip()):
+        return None
     m = _GLUED.match(text)
     if m and _CJK.search(m.group("label")) and not m.group("label").endswith(("第", "（", "(")):
         return m.group("label"), m.group("digits"), m.group("unit")
     return None
 
 
-def _classify(text: str, prov: dict, bi: int, out: list[Tok]) -> None:
+def _classify(text: str, prov: dict, bi: int, out: list[Tok], loose: bool = False) -> None:
     """One printed piece of text → tokens: a value, a label, or a label with digits glued to it."""
     if parse_value(text).kind != "text":
-        out.append(Tok(VALUE, text, prov, bi))
+        out.append(Tok(VALUE, text, prov, bi, loose=loose))
         return
     g = _split_glued(text)
     if g:
         out.append(Tok(LABEL, g[0], prov, bi))
-        out.append(Tok(GLUED, g[1], prov, bi, unit=g[2]))
+        out.append(Tok(GLUED, g[1], prov, bi, unit=g[2], loose=loose))
         return
     out.append(Tok(LABEL, text, prov, bi))
+
+
+# A sentence, not a table row: a number followed by a counting word inside a clause ("同意公开答复 9 件，")
+_PROSE_NUMBER = re.compile(r"\d\s*(?:件|条|个|年|%|％|项|次|人次|家|份|万元|元)")
+_CLAUSE = re.compile(r"[，；：。！？,;]")
+
+
+def is_prose(text: str) -> bool:
+    """A line of narrative: never read as table cells, whatever labels it mentions."""
+    if "。" in text:
+        return True
+    clause = _CLAUSE.search(text)
+    return bool(clause and (len(text) > 120 or _PROSE_NUMBER.search(text)))
 
 
 def _pieces(text: str, prov: dict) -> list[tuple[str, dict]]:
@@ -82,13 +103,13 @@ def tokenize(blocks: list[Block]) -> list[Tok | None]:
     for bi, b in enumerate(blocks):
         if b.kind == "text":
             text = b.cells[0].text.strip()
-            if "。" in text or len(text) > 120:
+            if is_prose(text):
                 toks.append(None)
                 continue
             if is_page_marker(text):
                 continue
             for piece, prov in _pieces(text, b.cells[0].prov):
-                _classify(piece, prov, bi, toks)
+                _classify(piece, prov, bi, toks, loose=True)
             continue
         seen_label = not b.structured
         has_label = any(parse_value(c.text).kind == "text" and not is_page_marker(c.text) for c in b.cells)
@@ -175,6 +196,10 @@ class RowRead:
     cells: list[CellRead] | None = None  # decided cells
     candidates: list[list[CellRead]] | None = None  # readings consistent with the row alone
     problem: str | None = None
+    complete: bool = True  # False when the candidates are not all the readings (search bounded)
+    options: list[list[CellRead]] | None = None  # readings left after the table's identities
+    note: str | None = None  # how a reading was chosen among several
+    label: str = ""  # the printed label the values followed (normalised)
 
 
 def _cell_from_token(tok: Tok | None, kind_if_none: str = "empty") -> CellRead:
@@ -215,47 +240,6 @@ def _trim(tokens: list[Tok], n: int) -> list[Tok]:
     return toks
 
 
-def glued_splits(digits: str, n: int, ok=None, limit: int = 5000) -> list[list[str]]:
-    """All ways to cut a digit string into n numbers (no leading zeros, at most one decimal point in a
-    part), keeping those the predicate accepts."""
-    digits = digits.replace(",", "")
-    if len(digits) > 12 * n:
-        return []  # longer than any plausible row of counts: not a glued row
-    out: list[list[str]] = []
-
-    def valid(part: str) -> bool:
-        body = part[1:] if part[:1] in "+-−" else part
-        if not body or body.startswith(".") or body.endswith(".") or body.count(".") > 1:
-            return False
-        if any(ch in "+-−" for ch in body):
-            return False  # a sign only starts a number
-        intpart = body.split(".")[0]
-        return intpart == "0" or not intpart.startswith("0")
-
-    def rec(start: int, parts: list[str]) -> None:
-        if len(out) >= limit:
-            return
-        if len(parts) == n - 1:
-            last = digits[start:]
-            if valid(last):
-                cand = parts + [last]
-                if ok is None or ok(cand):
-                    out.append(cand)
-            return
-        remaining = n - len(parts) - 1
-        for end in range(start + 1, len(digits) - remaining + 1):
-            part = digits[start:end]
-            if not valid(part):
-                body = part[1:] if part[:1] in "+-−" else part
-                if body == "0" or part.startswith(".") or any(ch in "+-−" for ch in body):
-                    break  # no longer part can be valid either
-                continue
-            rec(end, parts + [part])
-
-    rec(0, [])
-    return out
-
-
 def _left(t: Tok) -> float:
     return t.prov["x"]
 
@@ -268,23 +252,56 @@ def _right(t: Tok) -> float:
     return t.prov["x"] + t.prov.get("w", 1)
 
 
-def _only_split(digits: str, n: int) -> list[list[str]]:
-    """The split when the digits allow exactly one (e.g. n digits for n cells), even if it breaks the
-    table's identities: then the office's own figures are inconsistent, which the rules report."""
-    splits = glued_splits(digits, n, None, limit=2)
-    return splits if len(splits) == 1 else []
-
-
-def _glued_cells(parts: list[str], tok: "Tok") -> list["CellRead"]:
-    cells = [CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", tok.prov) for p in parts]
-    if tok.unit and cells:
-        cells[-1].unit = tok.unit
-        cells[-1].raw = parts[-1] + tok.unit
-    return cells
-
-
 def _to_num(s: str) -> float | int:
-    return float(s) if "." in s else int(s)
+    return float(s.replace("−", "-")) if "." in s else int(s.replace("−", "-"))
+
+
+_DIGITISH = re.compile(r"[+\-−]?\d[\d.,+\-−]*")
+
+
+def decode_run(pieces: list[str], shape: G.RowShape, ok=None) -> tuple[list[list[str]], bool, str]:
+    """Readings of a glued run, in order of preference: without blank cells; else the one cut the digits
+    allow when there is exactly one (the report's own figures break a sum: kept as printed, the rules report
+    it); else with blank cells; else, when nothing adds up, the one reading G.unbalanced accepts.
+    Returns (readings, complete, problem code)."""
+    stats: dict = {}  # one search budget for every attempt on this run
+    found, complete = G.readings(pieces, shape, ok=ok, max_blanks=0, stats=stats)
+    if found or not complete:
+        return found, complete, "glued"
+    if G.digit_count(pieces) >= shape.n:
+        only, done = G.decode(pieces, G.RowShape(shape.kinds), limit=2, stats=stats)
+        if len(only) == 1 and done:
+            return only, True, "glued_unbalanced"
+    found, complete = G.readings(pieces, shape, ok=ok, min_blanks=1, stats=stats)
+    if found or not complete:
+        return found, complete, "glued"
+    if shape.sums:
+        one = G.unbalanced(pieces, shape, stats=stats)
+        if one:
+            return [one], True, "glued_unbalanced"
+    return [], True, "glued_unreadable"
+
+
+def _glued_reading(parts: list[str], toks: list[Tok]) -> list[CellRead]:
+    """Cells of one reading of glued pieces, each with the provenance of the piece it was cut from."""
+    bounds, pos = [], 0
+    for t in toks:
+        pos += len(t.text.replace(",", ""))
+        bounds.append(pos)
+    cells, pos = [], 0
+    for i, p in enumerate(parts):
+        k = next((j for j, b in enumerate(bounds) if pos < b), len(toks) - 1)
+        tok = toks[k]
+        if p == "":
+            cells.append(CellRead(None, "", "empty", tok.prov, note="空白单元格（粘连文本中位置推断）"))
+            continue
+        v = _to_num(p)
+        c = CellRead(v, p, "zero" if v == 0 else "number", tok.prov)
+        if i == len(parts) - 1 and toks[-1].unit:
+            c.unit, c.raw = toks[-1].unit, p + toks[-1].unit
+        cells.append(c)
+        pos += len(p)
+    return cells
 
 
 class TableReader:
@@ -324,7 +341,11 @@ class TableReader:
                 continue  # blank header cells
             if not matches:
                 # values with no recognisable label: the rest of the previous row, wrapped onto a new line
-                if pending is not None and len([t for t in pending.tokens if t.text]) < pending.n:
+                lone_year = len(g.values) == 1 and re.fullmatch(r"(?:19|20)\d\d", g.values[0].text.strip())
+                # a row read from a line of text is complete on its line (its cells may be glued, not wrapped)
+                on_its_line = any(t.loose for t in pending.tokens) if pending is not None else False
+                if pending is not None and len([t for t in pending.tokens if t.text]) < pending.n and \
+                        not lone_year and not on_its_line:
                     pending.tokens.extend(g.values)
                 else:
                     problems.append({"code": "unlabelled_values",
@@ -350,14 +371,15 @@ class TableReader:
                 n = ncols[key]
                 take = g.values[start:start + n] if len(chosen) > 1 else g.values
                 start += n
-                rows[key] = pending = RowRead(key, n, list(take), g.label_prov)
+                rows[key] = pending = RowRead(key, n, list(take), g.label_prov, label=g.label[-40:])
         return rows, problems
 
     # -- per-row readings ------------------------------------------------------------------------
     def row_identity(self, key: str):
         """What any reading of a row must satisfy. Table 3: the six applicant columns add up to the total.
         Table 2 has no sum, only facts that hold by definition: counts are whole and not negative (only
-        v2019 本年增/减 may be), 对外公开总数量 includes 本年新公开数量, and 上一年项目数量 + 本年增/减 ≥ 0."""
+        v2019 本年增/减 may be), 对外公开总数量 includes 本年新公开数量, 上一年项目数量 + 本年增/减 ≥ 0, and
+        v2021 现行有效 + 本年废止 ≥ 本年制发 (what was issued this year is still in force or was repealed)."""
         if self.spec.number == 3:
             return lambda vals: abs(sum(vals[:6]) - vals[6]) < 1e-9 and all(
                 v >= 0 and float(v).is_integer() for v in vals)
@@ -378,8 +400,62 @@ class TableReader:
                 return False
             if "prev_items" in named and "change" in named and named["prev_items"] + named["change"] < 0:
                 return False
+            if "issued" in named and named["in_force"] + named["repealed"] < named["issued"]:
+                return False
             return True
         return ok
+
+    def plausible(self, key: str):
+        """What a reading of a row usually satisfies, though the template does not require it: used only
+        to choose among readings the digits and identities leave open (the choice is flagged inferred)."""
+        if self.spec.number != 2:
+            return None
+        cols = [c.key for c in self.spec.columns[key]]
+
+        def ok(cells: list[CellRead]) -> bool:
+            named = dict(zip(cols, (_num(c) for c in cells)))
+            if "issued" in named:  # stock of valid documents covers this year's issues and repeals
+                return named["issued"] <= named["in_force"] and named["repealed"] <= named["in_force"]
+            if "change" in named and named.get("prev_items", 0) > 0:
+                return abs(named["change"]) <= named["prev_items"]
+            if "projects" in named and named["projects"] > 0:
+                # an average purchase between 1万元 and 5000万元
+                per = named["amount_wan"] / named["projects"]
+                unit = cells[cols.index("amount_wan")].unit
+                return {"元": 1e4 <= per <= 5e7, "万元": 1 <= per <= 5e3}.get(unit, True)
+            return True
+        return ok
+
+    def prefer(self, rr: RowRead, options: list[list[CellRead]], clauses: list[str]) -> list[list[CellRead]]:
+        """Narrow several readings of a row with what the report says elsewhere: numbers stated in a
+        narrative clause that names the row ("今年共发布采购信息21条共5419886元"), then plausibility. How
+        common values are is no guide: a prior that favours zeros reads "20155" as 2/0/155 where the table
+        printed 20/1/55."""
+        if len(options) < 2:
+            return options
+        alts = options
+        words = self.spec.row(rr.key).mentions
+        if words and clauses:
+            stated = set()
+            for c in clauses:
+                if any(w in c for w in words):
+                    stated.update(re.findall(r"\d+(?:\.\d+)?", c.replace(",", "")))
+            scored = [(sum(1 for c in o if c.raw and c.value and re.sub(r"[^\d.]", "", c.raw) in stated), o)
+                      for o in options]
+            best = max(s for s, _ in scored)
+            if best > 0:
+                top = [o for s, o in scored if s == best]
+                if len(top) == 1:
+                    rr.note = "依据正文所述数字选定"
+                    return top
+                alts = top
+        soft = self.plausible(rr.key)
+        if soft:
+            kept = [o for o in alts if soft(o)]
+            if len(kept) == 1:
+                rr.note = "按常见取值选定"
+                return kept
+        return options
 
     def header_centres(self, toks: list[Tok | None]) -> list[float] | None:
         """Table 3 in layout text: the centres of the printed column headings 自然人 … 总计, when all seven
@@ -469,6 +545,18 @@ class TableReader:
             return None
         return reading
 
+    def shape(self, key: str) -> G.RowShape:
+        kinds = tuple(c.kind for c in self.spec.columns[key])
+        if self.spec.number in (3, 4):
+            return G.row_shape(kinds, total_of=len(kinds) - 1)
+        return G.row_shape(kinds)
+
+    def read_glued(self, rr: RowRead, toks: list[Tok], ident) -> None:
+        """Cut digit pieces into the row's cells (etl.glued); identities of the table choose later."""
+        found, complete, rr.problem = decode_run([t.text for t in toks], self.shape(rr.key), ident)
+        rr.candidates = [_glued_reading(r, toks) for r in found]
+        rr.complete = complete
+
     def read_row(self, rr: RowRead, centres: dict[int, list[float]] | None = None) -> None:
         n = rr.n
         toks = _trim(rr.tokens, n)
@@ -483,32 +571,23 @@ class TableReader:
         if len(toks) == n and not glued:
             rr.cells = [_cell_from_token(t) for t in toks]
             return
-        if len(toks) == 1 and glued and n > 1:
-            digits = glued[0].text
-            pred = (lambda parts: ident([_to_num(p) for p in parts])) if ident else None
-            splits = glued_splits(digits, n, pred) or _only_split(digits, n)
-            rr.candidates = [_glued_cells(s, glued[0]) for s in splits]
-            rr.problem = "glued"
-            if not rr.candidates:
-                rr.problem = "glued_unreadable"
-            return
         if len(toks) == 1 and glued and n == 1:
             rr.cells = [_cell_from_token(Tok(VALUE, glued[0].text + (glued[0].unit or ""), glued[0].prov,
                                              glued[0].block))]
             return
-        if glued:
-            # a glued run beside separate values: too irregular to read safely
-            rr.candidates = []
-            rr.problem = "glued_mixed"
+        if toks and (glued or (len(toks) != n and all(t.loose for t in toks))):
+            if all(_DIGITISH.fullmatch(t.text) for t in toks):
+                self.read_glued(rr, toks, ident)
+            else:
+                rr.candidates = []  # a glued run beside text: too irregular to read safely
+                rr.problem = "glued_mixed"
             return
         cells = [_cell_from_token(t) for t in toks]
         cands: list[list[CellRead]] = []
         if len(toks) == 1 and n > 1 and re.fullmatch(r"[+\-−]?\d[\d+\-−]*", toks[0].text) and len(toks[0].text) >= n:
             # one printed number where n were expected: the cells may have been glued together
-            t = toks[0]
-            pred = (lambda parts: ident([_to_num(p) for p in parts])) if ident else None
-            cands.extend([CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", t.prov) for p in sp]
-                         for sp in glued_splits(t.text, n, pred))
+            found, _ = G.readings([toks[0].text], self.shape(rr.key), ok=ident)
+            cands.extend(_glued_reading(r, toks) for r in found)
         if len(toks) < n:
             rr.problem = "missing_cells"
             gaps = n - len(toks)
@@ -545,26 +624,45 @@ class TableReader:
         """Linear identities over rows as ({row key: coefficient}, column index or None for 'per column')."""
         if self.spec.number != 3:
             return []
-        outcomes = T.t3_outcome_rows(self.spec.version)
+        outcomes = T.t3_outcome_rows(self.spec.version, old_other=getattr(self, "old_other", False))
         sum_id = {k: -1 for k in outcomes}
         sum_id["total_processed"] = 1
         ident = {"new_received": 1, "carried_over": 1, "total_processed": -1, "carried_forward": -1}
         return [(ident, None), (sum_id, None)]
 
-    def resolve(self, rows: dict[str, RowRead]) -> None:
-        """Choose among the candidate readings of ambiguous rows with the table's identities."""
+    def resolve(self, rows: dict[str, RowRead], clauses: list[str] | None = None) -> None:
+        """Choose among the candidate readings of ambiguous rows with the table's identities, then with
+        what the narrative states and plausibility; what stays open is null + uncertain, and the readings
+        are kept on the cells so that a person can choose."""
         ambiguous = [r for r in rows.values() if r.cells is None]
         if not ambiguous:
             return
         ids = self.identities()
         solutions: list[dict[str, list[CellRead]]] = []
         complete = True
-        involved_all = all(k in rows for ident, _ in ids for k in ident)
-        if ids and involved_all and all(r.candidates for r in ambiguous):
+        if ids and all(r.candidates for r in ambiguous):
             solutions, complete = self._search(rows, ambiguous, ids)
         for r in ambiguous:
             options = [s[r.key] for s in solutions] if solutions and complete else (r.candidates or [])
-            r.cells = self._agree(options, r.n)
+            options = _distinct(options)
+            if len(options) > 1 and r.complete:
+                chosen = self.prefer(r, options, clauses or [])
+                if len(chosen) == 1:
+                    r.note = f"{r.note}；其他读法：" + "；".join(_reading_text(o) for o in options if o is not chosen[0])
+                options = chosen if len(chosen) == 1 else options
+            r.options = options
+            r.cells = self._agree(options, r.n, complete=r.complete)
+            kws = self.spec.row(r.key).keywords
+            hits = [(r.label.rfind(k) + len(k), len(k), r.label.rfind(k)) for k in kws if k in r.label]
+            at = max(hits)[2] if hits else -1
+            label = r.label[at:] if at >= 0 else r.label[-24:]  # the row's own label, not the block heading
+            excerpt = (label + " " + " ".join(t.text for t in r.tokens))[:120]
+            for c in r.cells:
+                if c.flag == "uncertain" and c.prov is not None:
+                    c.prov["excerpt"] = excerpt  # what was printed, for the person who chooses
+            if r.note and len(options) == 1:
+                for c in r.cells:
+                    c.note = r.note if not c.note else f"{c.note}；{r.note}"
 
     def _search(self, rows, ambiguous, ids, budget: int = 200_000, cap: int = 64):
         fixed = {k: [_num(c) for c in r.cells] for k, r in rows.items() if r.cells is not None}
@@ -573,8 +671,8 @@ class TableReader:
         nodes = 0
         ncol = 7
 
-        def check(assign: dict[str, list[float]], final: bool) -> bool:
-            for ident, _ in ids:
+        def check(assign: dict[str, list[float]], final: bool, only=None) -> bool:
+            for ident, _ in (only if only is not None else ids):
                 if not all(k in assign for k in ident):
                     continue
                 for c in range(ncol):
@@ -582,8 +680,10 @@ class TableReader:
                         return False
             return True
 
-        if not check(fixed, False):
-            return [], True  # the printed (unambiguous) cells already break an identity
+        broken = [i for i in ids if all(k in fixed for k in i[0]) and not check(fixed, False, [i])]
+        ids = [i for i in ids if i not in broken]  # the printed cells break these: the rules report it
+        if not ids:
+            return [], True
 
         def rec(i: int, assign: dict[str, list[float]], chosen: dict[str, list[CellRead]]) -> bool:
             nonlocal nodes
@@ -608,45 +708,82 @@ class TableReader:
         return solutions, finished and len(solutions) < cap
 
     @staticmethod
-    def _agree(options: list[list[CellRead]], n: int) -> list[CellRead]:
-        """Cells on which every remaining reading agrees are inferred; the others are uncertain."""
+    def _agree(options: list[list[CellRead]], n: int, complete: bool = True) -> list[CellRead]:
+        """Cells on which every remaining reading agrees are inferred; the others are null + uncertain and
+        keep the readings (``prov["candidates"]``, note) for a person to choose from."""
         if not options:
             return [CellRead(None, None, "missing", None, flag="uncertain") for _ in range(n)]
         out = []
+        readings = [_reading_text(o) for o in options[:12]]
         for i in range(n):
             vals = {(_num(o[i])) for o in options}
             base = options[0][i]
-            if len(vals) == 1:
-                out.append(CellRead(base.value if base.kind != "missing" else (0 if _num(base) == 0 else base.value),
-                                    base.raw, "empty" if base.kind == "missing" and _num(base) == 0 else base.kind,
-                                    base.prov, base.unit, base.note,
-                                    flag="inferred"))
+            kinds = {o[i].kind for o in options}
+            if len(vals) == 1 and complete:
+                kind = base.kind
+                if base.kind == "missing":
+                    kind = "empty" if _num(base) == 0 else "number"
+                elif len(kinds) > 1:
+                    kind = "zero"  # blank in some readings, 0 in others: which cell was blank is unknown
+                value = base.value if base.kind != "missing" else (0 if _num(base) == 0 else base.value)
+                if kind == "zero":
+                    value = 0
+                out.append(CellRead(value, base.raw, kind, base.prov, base.unit, base.note, flag="inferred"))
             else:
                 raws = sorted({o[i].raw or "" for o in options})
                 units = {o[i].unit for o in options}
-                out.append(CellRead(None, "|".join(raws)[:60] or None, "missing", None,
-                                    unit=units.pop() if len(units) == 1 else None, flag="uncertain"))
+                prov = dict(base.prov or {})
+                prov["candidates"] = readings + (["…"] if len(options) > 12 or not complete else [])
+                out.append(CellRead(None, "|".join(raws)[:60] or None, "missing", prov,
+                                    unit=units.pop() if len(units) == 1 else None,
+                                    note="无法确定，候选读法：" + "；".join(prov["candidates"]), flag="uncertain"))
         return out
 
 
-def read_table(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[CellRead]], list[dict]]:
-    """Read one table from its section's blocks → {row key: cells in column order}, problems."""
+def _reading_text(cells: list[CellRead]) -> str:
+    return "/".join(c.raw if c.raw not in (None, "") else "空" for c in cells)
+
+
+def _distinct(options: list[list[CellRead]]) -> list[list[CellRead]]:
+    seen, out = set(), []
+    for o in options:
+        key = tuple((c.raw, c.value) for c in o)
+        if key not in seen:
+            seen.add(key)
+            out.append(o)
+    return out
+
+
+def read_table(spec: T.TableSpec, blocks: list[Block], clauses: list[str] | None = None
+               ) -> tuple[dict[str, list[CellRead]], list[dict]]:
+    """Read one table from its section's blocks → {row key: cells in column order}, problems.
+    ``clauses`` are the report's narrative clauses, whose stated numbers may choose between readings."""
     if spec.number == 4:
         return read_table4(spec, blocks)
-    reader = TableReader(spec)
+    old_other = spec is T.TABLES["2021"][3]
+    reader = TableReader(T.T3_2021_OLD_OTHER if old_other else spec)
     toks = tokenize(blocks)
     groups = group(toks)
     rows, problems = reader.assign(groups)
+    if old_other:
+        if "other" in rows and not any(k in rows for k in T.other_keys_2021()):
+            reader.old_other = True  # a 2021 report printing the 2019 single （六）其他处理 row
+            problems.append({"code": "t3_old_other_row",
+                             "message": "表3按2019版格式印出“（六）其他处理”单行（未分三项），按原样读取",
+                             "prov": rows["other"].label_prov})
+        else:
+            rows.pop("other", None)
     centres = reader.column_centres(rows, reader.header_centres(toks))
     for rr in rows.values():
         reader.read_row(rr, centres)
-    reader.resolve(rows)
+    reader.resolve(rows, clauses)
     for rr in rows.values():
-        if rr.problem:
-            flags = {c.flag for c in rr.cells or []}
+        flags = {c.flag for c in rr.cells or []}
+        if rr.problem and not (rr.problem == "glued" and "uncertain" not in flags and not rr.note):
             problems.append({"code": rr.problem,
-                             "message": f"表{spec.number}「{spec.row(rr.key).label}」行：" +
-                                        ("数值按勾稽关系推断" if "uncertain" not in flags else "数值无法确定"),
+                             "message": f"表{spec.number}「{reader.spec.row(rr.key).label}」行：" +
+                                        ("数值按勾稽关系推断" if "uncertain" not in flags else "数值无法确定") +
+                                        (f"（{rr.note}）" if rr.note else ""),
                              "prov": rr.label_prov})
     return {k: rr.cells for k, rr in rows.items()}, problems
 
@@ -679,15 +816,13 @@ def read_table4(spec: T.TableSpec, blocks: list[Block]) -> tuple[dict[str, list[
     glued = [t for t in vals if t.kind == GLUED]
     if len(vals) == 1 and re.fullmatch(r"\d+", vals[0].text) and len(vals[0].text) >= 15:
         glued = [vals[0]]  # one printed number where fifteen were expected: glued cells
+    loose_run = len(vals) != 15 and all(t.loose for t in vals) and all(_DIGITISH.fullmatch(t.text) for t in vals)
     if len(vals) == 15 and not glued:
         cells = [_cell_from_token(t) for t in vals]
     else:
-        if len(vals) == 1 and glued:
-            splits = glued_splits(glued[0].text, 15, lambda p: ok([_to_num(x) for x in p])) or \
-                _only_split(glued[0].text, 15)
-            options = [[CellRead(_to_num(p), p, "zero" if _to_num(p) == 0 else "number", glued[0].prov) for p in s]
-                       for s in splits]
-            code = "glued"
+        if (len(vals) == 1 and glued) or loose_run:
+            found, complete, code = decode_run([t.text for t in vals], G.row_shape(("count",) * 15, block=5))
+            options = [_glued_reading(r, vals) for r in found] if complete or len(found) == 1 else []
         elif not glued and len(vals) < 15:
             code = "missing_cells"
             base = [_cell_from_token(t) for t in vals]

@@ -85,6 +85,7 @@ class Row:
     keywords: tuple[str, ...]  # normalised fragments that identify the row; the longest match wins
     group: str | None = None  # table 3 outcome group (granted/partial/denied/unable/rejected/other)
     block: str | None = None  # table 2 block label, e.g. 第二十条第（一）项
+    mentions: tuple[str, ...] = ()  # words a narrative clause uses when it states this row's figures
 
 
 @dataclass(frozen=True)
@@ -117,14 +118,15 @@ _B1, _B5, _B6, _B8, _B9 = ("第二十条第（一）项", "第二十条第（五
                            "第二十条第（八）项", "第二十条第（九）项")
 
 T2_2019 = TableSpec(2, "2019", (
-    Row("regulations", "规章", ("规章",), block=_B1),
-    Row("normative_docs", "规范性文件", ("规范性文件",), block=_B1),
-    Row("licensing", "行政许可", ("行政许可",), block=_B5),
-    Row("other_services", "其他对外管理服务事项", ("其他对外管理服务事项", "对外管理服务", "其他对外管理"), block=_B5),
-    Row("penalty", "行政处罚", ("行政处罚",), block=_B6),
-    Row("coercion", "行政强制", ("行政强制",), block=_B6),
-    Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=_B8),
-    Row("procurement", "政府集中采购", ("政府集中采购", "集中采购"), block=_B9),
+    Row("regulations", "规章", ("规章",), block=_B1, mentions=("规章",)),
+    Row("normative_docs", "规范性文件", ("规范性文件",), block=_B1, mentions=("规范性文件",)),
+    Row("licensing", "行政许可", ("行政许可",), block=_B5, mentions=("许可",)),
+    Row("other_services", "其他对外管理服务事项", ("其他对外管理服务事项", "对外管理服务", "其他对外管理"), block=_B5,
+        mentions=("对外管理服务",)),
+    Row("penalty", "行政处罚", ("行政处罚",), block=_B6, mentions=("处罚",)),
+    Row("coercion", "行政强制", ("行政强制",), block=_B6, mentions=("强制",)),
+    Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=_B8, mentions=("收费",)),
+    Row("procurement", "政府集中采购", ("政府集中采购", "集中采购"), block=_B9, mentions=("采购",)),
 ), {
     "regulations": _V19_DOCS, "normative_docs": _V19_DOCS,
     "licensing": _V19_ITEMS, "other_services": _V19_ITEMS,
@@ -138,12 +140,13 @@ _V21_DEC = _cols(("decisions", "本年处理决定数量"),)
 _V21_FEES = _cols(("amount_wan", "本年收费金额（单位：万元）", "amount", "万元"),)
 
 T2_2021 = TableSpec(2, "2021", (
-    Row("regulations", "规章", ("规章",), block=_B1),
-    Row("normative_docs", "行政规范性文件", ("行政规范性文件", "规范性文件"), block=_B1),
-    Row("licensing", "行政许可", ("行政许可",), block=_B5),
-    Row("penalty", "行政处罚", ("行政处罚",), block=_B6),
-    Row("coercion", "行政强制", ("行政强制",), block=_B6),
-    Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=_B8),
+    Row("regulations", "规章", ("规章",), block=_B1, mentions=("规章",)),
+    Row("normative_docs", "行政规范性文件", ("行政规范性文件", "规范性文件"), block=_B1,
+        mentions=("规范性文件",)),
+    Row("licensing", "行政许可", ("行政许可",), block=_B5, mentions=("许可",)),
+    Row("penalty", "行政处罚", ("行政处罚",), block=_B6, mentions=("处罚",)),
+    Row("coercion", "行政强制", ("行政强制",), block=_B6, mentions=("强制",)),
+    Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=_B8, mentions=("收费",)),
 ), {
     "regulations": _V21_DOCS, "normative_docs": _V21_DOCS,
     "licensing": _V21_DEC, "penalty": _V21_DEC, "coercion": _V21_DEC, "fees": _V21_FEES,
@@ -166,7 +169,8 @@ _T3_HEAD = (
     Row("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         ("部分公开",), group="partial"),
     Row("denied_state_secret", "1.属于国家秘密", ("国家秘密",), group="denied"),
-    Row("denied_law_prohibited", "2.其他法律行政法规禁止公开", ("法律行政法规禁止", "禁止公开"), group="denied"),
+    Row("denied_law_prohibited", "2.其他法律行政法规禁止公开", ("法律行政法规禁止", "禁止公开", "其他法律", "行政法规"),
+        group="denied"),
     Row("denied_safety_stability", "3.危及“三安全一稳定”", ("三安全一稳定", "危及"), group="denied"),
     Row("denied_third_party", "4.保护第三方合法权益", ("第三方",), group="denied"),
     Row("denied_internal_affairs", "5.属于三类内部事务信息", ("内部事务",), group="denied"),
@@ -199,6 +203,10 @@ T3_2021 = TableSpec(3, "2021", _T3_HEAD + (
 ) + _T3_TAIL, {})
 for _t in (T3_2019, T3_2021):
     _t.columns.update({r.key: T3_COLUMNS for r in _t.rows})
+# Reports of 2021 and later whose table 3 still prints the 2019 single （六）其他处理 row: read what is
+# printed, under the 2019 key ``other`` (SPEC §4 maps it to the three 2021 rows for series).
+T3_2021_OLD_OTHER = TableSpec(3, "2021", T3_2021.rows[:-2] + (T3_2019.row("other"),) + T3_2021.rows[-2:],
+                              {r.key: T3_COLUMNS for r in T3_2021.rows + (T3_2019.row("other"),)})
 
 # Rows that count toward total_processed (the outcome rows).
 T3_OUTCOME_GROUPS = ("granted", "partial", "denied", "unable", "rejected", "other")
@@ -221,7 +229,7 @@ TABLES: dict[str, dict[int, TableSpec]] = {
 # Fingerprints (SPEC §3): normalised fragments that only one version prints.
 FINGERPRINTS: dict[str, tuple[str, ...]] = {
     "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "第二十条第（九）项", "政府集中采购", "采购总金额"),
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "本年收费金额"),
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "本年收费金额", "有效件数", "制发件数"),
 }
 
 # Which document-number the templates were issued under (a v2021 report citing 60号 is suspicious).
@@ -272,7 +280,10 @@ def label(version: str, key: str) -> str:
     return f"{r.label} · {c.label}"
 
 
-def t3_outcome_rows(version: str) -> tuple[str, ...]:
+def t3_outcome_rows(version: str, old_other: bool = False) -> tuple[str, ...]:
+    """Outcome rows of table 3; ``old_other``: a 2021 report printing the 2019 single 其他处理 row."""
+    if old_other:
+        return t3_outcome_rows("2019")
     return tuple(r.key for r in TABLES[version][3].rows if r.group in T3_OUTCOME_GROUPS)
 
 

@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS reports (
     needs_ocr_pages VARCHAR,               -- e.g. '1,2,5' for scanned pages
     parse_seconds DOUBLE,
     loaded_at TIMESTAMP DEFAULT current_timestamp,
+    reading VARCHAR,                       -- JSON: per table how it was located and cells read/inferred/uncertain
     first_loaded_at TIMESTAMP,             -- when this content was first loaded (kept across re-parses)
     superseded_by INTEGER                  -- a later version for the same office, year and kind replaces it
 );
@@ -107,7 +108,7 @@ CREATE TABLE IF NOT EXISTS report_findings (   -- single-report rule results pro
 );
 """
 
-MIGRATIONS = (("first_loaded_at", "TIMESTAMP"), ("superseded_by", "INTEGER"))
+MIGRATIONS = (("reading", "VARCHAR"), ("first_loaded_at", "TIMESTAMP"), ("superseded_by", "INTEGER"))
 
 
 def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -180,7 +181,7 @@ def load_result(con: duckdb.DuckDBPyConnection, source_path: str, sha: str, size
 REPORT_COLUMNS = ["report_id", "source_path", "sha256", "format", "size_bytes", "parser_version", "status",
                   "error_code", "error_message", "office_id", "office_name", "year", "template", "template_expected",
                   "report_kind", "published_on", "title", "n_values", "n_inferred", "n_uncertain", "needs_ocr_pages",
-                  "parse_seconds", "first_loaded_at"]
+                  "parse_seconds", "reading", "first_loaded_at"]
 CHILD_COLUMNS = {
     "cells": ["report_id", "key", "tbl", "row_key", "col_key", "value", "raw", "kind", "unit", "note", "flag", "prov"],
     "section_texts": ["report_id", "section_no", "section_key", "title", "text", "prov"],
@@ -245,6 +246,7 @@ def load_results(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, int
                 result.get("title"), sum(v is not None for v in (result.get("values") or {}).values()),
                 sum(f == "inferred" for f in flags.values()), sum(f == "uncertain" for f in flags.values()),
                 ",".join(map(str, result.get("needs_ocr_pages") or [])) or None, result.get("seconds"),
+                json.dumps(result["reading"], ensure_ascii=False) if result.get("reading") else None,
                 first_seen.get(sha, now)])
             for t, rows in _child_rows(rid, result).items():
                 children[t].extend(rows)

@@ -15,19 +15,19 @@ if ui.header("对比", f, "选择 2–6 个单位或地区，在相同指标上�
     measures = [m for m in Q.MEASURES if m in fmt.COLUMN_LABELS]
     default_ms = [Q.T3_NEW, Q.T3_PROC, Q.G("granted")]
     chosen = st.multiselect("指标", measures, default=default_ms, format_func=fmt.label_of, key="cmp_measures",
-                            max_selections=4)
+                            max_selections=4, select_all=False, placeholder="请选择")
     offices = Q.run("office_lookup", prov=f.province, city=f.city, dist=f.district)
     if mode == "单位":
         names = dict(zip(offices["office_id"].astype(int), offices["office"]))
         picks = st.multiselect("单位（2–6 个）", sorted(names, key=names.get), format_func=lambda i: names[i],
                                max_selections=6, key="cmp_offices",
-                               default=sorted(names, key=names.get)[:2] if len(names) >= 2 else None)
+                               default=sorted(names, key=names.get)[:2] if len(names) >= 2 else None, select_all=False, placeholder="请选择")
     else:
         level = st.segmented_control("地区级别", ["province", "city", "district"], format_func=fmt.LEVELS.get,
                                      default="city", key="cmp_level") or "city"
         regions = Q.run("filter_regions")
         opts = sorted(regions[level].dropna().unique()) if regions is not None else []
-        picks = st.multiselect("地区（2–6 个）", opts, max_selections=6, key="cmp_regions", default=opts[:2])
+        picks = st.multiselect("地区（2–6 个）", opts, max_selections=6, key="cmp_regions", default=opts[:2], select_all=False, placeholder="请选择")
     if len(picks) < 2 or not chosen:
         ui.empty("请选择至少 2 个对比对象和 1 个指标。")
     else:

@@ -2,14 +2,16 @@
 failed parses listed separately (kept out of every statistic)."""
 import streamlit as st
 
-from dashboard import charts, fmt, queries as Q, ui
+from dashboard import charts, fmt, notice, queries as Q, review as RVW, ui
 
 ui.ensure_app()
 
 f = ui.current()
 if ui.header("合规监测", f):
+    RVW.flash()
+    notice.downloads(f)
     tab_rules, tab_cov, tab_dup, tab_score, tab_fail = st.tabs(
-        ["检查结果", "报送情况（缺报 / 逾期）", "重复度排行", "评分排行", "解析失败的文件"])
+        ["检查结果", "报送情况（缺报 / 逾期）", "重复度排行", "评分排行", "未读取的文件"])
     with tab_rules:
         by_rule = Q.run("findings_by_rule", f)
         if by_rule is None:
@@ -17,19 +19,36 @@ if ui.header("合规监测", f):
         elif by_rule.empty:
             ui.empty("当前筛选下所有检查项均通过。")
         else:
-            by_rule["severity_l"] = by_rule["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
-            by_rule["status_l"] = by_rule["status"].map(lambda s: fmt.FINDING_STATUS.get(s, s))
-            agg = by_rule.groupby(["rule", "severity_l"], as_index=False)["n"].sum().sort_values("n", ascending=False)
-            ui.chart(charts.bar(agg, "rule", "n", color="severity_l", barmode="stack",
-                                labels={"rule": "规则", "n": "未通过 / 不确定数", "severity_l": ""},
-                                title="按规则和严重程度"), "cmp_rules", data=agg, name="按规则")
-            rules = sorted(by_rule["rule"].unique())
-            pick = st.multiselect("只看这些规则", rules, key="cmp_rule_pick", placeholder="全部规则")
-            lst = Q.run("findings_list", f, rules=list(pick), limit=1000)
-            lst["severity"] = lst["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
-            lst["status"] = lst["status"].map(lambda s: fmt.FINDING_STATUS.get(s, s))
-            ui.report_table(lst, "检查结果明细", "cmp_list", hide=("office_id",), height=360,
+            # 不通过 and 不确定 are different answers: side by side, never added up
+            agg = by_rule[by_rule["status"].isin(["FAIL", "UNCERTAIN"])].groupby(
+                ["rule", "severity", "status"], as_index=False)["n"].sum()
+            agg["rule_l"] = [f"{fmt.rule_name(r)}（{fmt.SEVERITY.get(s, s)}）" for r, s in
+                             zip(agg["rule"], agg["severity"])]
+            agg["status_l"] = agg["status"].map(fmt.FINDING_STATUS)
+            order = agg.groupby("rule_l")["n"].sum().sort_values(ascending=False).index.tolist()
+            fig = charts.bar(agg, "rule_l", "n", color="status_l", barmode="group", horizontal=True,
+                                labels={"rule_l": "检查规则", "n": "年报数", "status_l": "检查结论"},
+                                color_map=fmt.FINDING_STATUS_COLORS,
+                                category_orders={"rule_l": order, "status_l": ["不通过", "不确定"]},
+                                height=max(300, 26 * len(order) + 110), title="各规则的不通过与不确定")
+            fig.update_yaxes(autorange=None, categoryorder="array", categoryarray=order[::-1])  # most on top
+            if agg["n"].max() <= 10:
+                fig.update_xaxes(dtick=1)  # counts: no half reports on the axis
+            ui.chart(fig, "cmp_rules", data=agg[["rule_l", "status_l", "n"]].rename(
+                         columns={"rule_l": "检查规则", "status_l": "检查结论"}), name="按规则")
+            st.caption("不确定：数值未能可靠读取，需人工核实，不计为不通过。括号内为规则的严重程度。")
+            rules = sorted(by_rule["rule"].unique(), key=fmt.rule_name)
+            left, right = st.columns(2)
+            pick = left.multiselect("只看这些规则", rules, key="cmp_rule_pick", placeholder="全部规则",
+                                    format_func=fmt.rule_name, select_all=False)
+            rv_pick = right.multiselect("审核结论", list(RVW.STATUS), key="cmp_review_filter", placeholder="全部",
+                                        format_func=RVW.STATUS.get, select_all=False)
+            lst = RVW.findings_list(f, rules=pick, reviews=rv_pick, limit=1000)
+            RVW.counts_caption(f)
+            ui.report_table(ui.findings_view(RVW.label(lst)), "检查结果明细", "cmp_list", hide=("office_id",),
+                            height=360, rename=RVW.RENAME,
                             hint="选中一行可打开对应年报的详情（缺报记录没有年报）。")
+            RVW.finding_form(lst, "cmp_review")
     with tab_cov:
         cov = Q.run("coverage", f)
         if cov is None or cov.empty:
@@ -53,18 +72,16 @@ if ui.header("合规监测", f):
                     index="office", columns="year", values="code", aggfunc="min")
                 left, right = st.columns([3, 2])
                 with left:
-                    st.markdown("  ".join(f":{c}[■] {fmt.COVERAGE[k]}" for k, c in
-                                          (("ok", "green"), ("late", "orange"), ("missing", "red"),
-                                           ("failed", "violet"), ("unknown", "gray"))))
                     ui.chart(charts.heatmap(mat.head(60)), "cov_heat", data=mat.reset_index(), name="报送矩阵")
                     if len(mat) > 60:
                         st.caption(f"热力图显示前 60 个单位（共 {len(mat)} 个），完整数据见右侧表格。")
                 with right:
                     view = shown.copy()
-                    view["coverage"] = view["coverage"].map(lambda s: fmt.COVERAGE.get(s, s))
+                    view["coverage"] = view["coverage"].map(lambda s: fmt.code_label(fmt.COVERAGE, s))
+                    view["unit_type"] = view["unit_type"].map(lambda u: fmt.code_label(fmt.UNIT_TYPES, u))
                     states = st.multiselect("报送情况", list(fmt.COVERAGE.values()),
                                             default=[fmt.COVERAGE[k] for k in ("missing", "late", "failed")],
-                                            key="cov_states")
+                                            key="cov_states", select_all=False, placeholder="请选择")
                     if states:
                         view = view[view["coverage"].isin(states)]
                     ui.report_table(view, "报送情况明细", "cov_tbl", hide=("office_id",), height=420,
@@ -76,12 +93,12 @@ if ui.header("合规监测", f):
         elif dup.empty:
             ui.empty("当前筛选下没有重复度数据。")
         else:
-            dup["kind"] = dup["kind"].map(lambda k: fmt.DUP_KIND.get(k, k))
+            dup["kind"] = dup["kind"].map(lambda k: fmt.code_label(fmt.DUP_KIND, k))
             ui.report_table(dup, "重复度排行", "dup_tbl", hide=("office_id",),
                             rename={"other_office": "对照单位", "other_year": "对照年度"},
                             column_config={"相似度": st.column_config.ProgressColumn(format="percent", min_value=0,
                                                                                    max_value=1)})
-            st.caption("相似度超过 50% 通常会被扣分（SPEC DUP-PREV）。")
+            st.caption(f"相似度超过 50% 通常会被扣分（检查规则“{fmt.rule_name('DUP-PREV')}”）。")
     with tab_score:
         sc = Q.run("score_rank", f, limit=100)
         if sc is None:
@@ -97,9 +114,10 @@ if ui.header("合规监测", f):
                      column_config={"平均得分": st.column_config.NumberColumn(format="%.1f")})
     with tab_fail:
         fl = Q.run("failed_parses", f, limit=1000)
-        st.caption("解析失败的文件不计入任何统计。可检查文件是否为扫描件、是否损坏，修正后重新导入。")
+        st.caption("这些文件已收到但没有读出数据：不计入任何统计，也不参与评分。按“处理办法”修正后重新导入。")
         if fl is None or fl.empty:
-            ui.empty("没有解析失败的文件。")
+            ui.empty("没有未读取的文件：所有收到的文件都已解析。")
         else:
-            ui.table(fl, "解析失败的文件", "fail_tbl")
+            ui.report_table(ui.unread_view(fl), "未读取的文件", "fail_tbl", hide=("status",),
+                            hint="选中一行可打开对应年报的详情。")
     ui.page_downloads("合规监测")

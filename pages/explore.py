@@ -1,7 +1,7 @@
 """数据探索: facets with counts, a pivot builder, and a read-only SQL box (etl/sandbox.py)."""
 import streamlit as st
 
-from dashboard import auth, db, fmt, queries as Q, ui
+from dashboard import auth, db, fmt, queries as Q, safe, ui
 from etl import sandbox
 from dashboard.filters import apply
 
@@ -9,10 +9,7 @@ ui.ensure_app()
 auth.require_role("analyst")
 
 f = ui.current()
-FACET_NAMES = {"year": "年度", "province": "省", "city": "市", "unit_type": "单位类型", "report_kind": "报告类型",
-               "template": "模板版本", "format": "格式", "status": "解析状态"}
-VALUE_NAMES = {"unit_type": fmt.UNIT_TYPES, "report_kind": fmt.KINDS, "template": fmt.TEMPLATES,
-               "status": fmt.STATUS, "format": fmt.FORMATS}
+FACETS = ["year", "province", "city", "unit_type", "report_kind", "template", "format", "status"]
 FILTERABLE = {"year": "years", "province": "province", "city": "city", "unit_type": "unit_types",
               "report_kind": "kinds", "template": "templates"}
 
@@ -36,18 +33,20 @@ if ui.header("数据探索", f):
         fc = Q.run("facets", f)
         left, right = st.columns([1, 3])
         with left:
-            for facet, name in FACET_NAMES.items():
+            for facet in FACETS:
+                name = fmt.label_of(facet)
                 sub = fc[fc["facet"] == facet]
                 if sub.empty:
                     continue
                 with st.expander(f"{name}（{len(sub)}）", expanded=facet in ("year", "unit_type")):
                     for _, r in sub.head(15).iterrows():
-                        label = VALUE_NAMES.get(facet, {}).get(r["value"], r["value"])
+                        label = fmt.code_label(fmt.CODE_COLUMNS[facet], r["value"]) if facet in fmt.CODE_COLUMNS \
+                            else r["value"]
                         if facet in FILTERABLE:
-                            st.button(f"{label} · {fmt.num(r['n'])}", key=f"facet_{facet}_{r['value']}",
+                            st.button(f"{safe.md(label)} · {fmt.num(r['n'])}", key=f"facet_{facet}_{r['value']}",
                                       type="tertiary", on_click=_facet_click, args=(facet, r["value"]))
                         else:
-                            st.markdown(f"{ui._esc(label)} · {fmt.num(r['n'])}")
+                            st.markdown(f"{safe.md(label)} · {fmt.num(r['n'])}")
         with right:
             measure = st.selectbox("附加指标列", Q.MEASURES, index=Q.MEASURES.index(Q.T3_NEW), format_func=fmt.label_of,
                                    key="ex_m")
@@ -66,6 +65,9 @@ if ui.header("数据探索", f):
         if pv.empty:
             ui.empty("当前筛选下没有数据。")
         else:
+            for axis, dim in (("r", r), ("c", col)):  # codes (unit types, templates…) by their labels
+                pv[axis] = pv[axis].map(lambda v, d=dim: fmt.code_label(fmt.CODE_COLUMNS[d], v)
+                                        if d in fmt.CODE_COLUMNS else ("未知" if v is None else v))
             wide = pv.pivot_table(index="r", columns="c", values="value", aggfunc="sum").reset_index()
             wide.columns = [fmt.label_of(r) if x == "r" else str(x) for x in wide.columns]
             st.caption(f"{fmt.label_of(m)} · {Q.AGGS[agg]}（求和时不含区域汇总报告）")

@@ -25,13 +25,12 @@ if ui.header("政府采购", f, "仅2019版模板（2019、2020年度）含“�
                                 title="采购总金额（万元）按年度"), key, data=by_year, name="政府采购按年度",
                      select=True, on_select=partial(ui.drill_year, key))
         with right:
-            level = f.level()
-            reg = Q.run("proc_by_region", f, level=level)
+            level, fl, reg = ui.breakdown("proc_by_region", f)
             key = f"proc_r_{abs(hash(f))}"
             ui.chart(charts.bar(reg.head(25), "grp", "amount_wan", horizontal=True, custom=["office_id"],
                                 labels={"grp": fmt.LEVELS[level], "amount_wan": "采购总金额（万元）"},
                                 title=f"按{fmt.LEVELS[level]}（点击下钻）"), key,
-                     select=True, on_select=partial(ui.drill_region, key, level))
+                     select=True, on_select=partial(ui.drill_region, key, level, fl))
         ui.table(reg.drop(columns=["office_id"]), f"政府采购按{fmt.LEVELS[level]}", "proc_reg_tbl",
                  rename={"grp": fmt.LEVELS[level], "projects": "采购项目数", "amount_wan": "采购总金额（万元）"},
                  column_config={"采购总金额（万元）": st.column_config.NumberColumn(format="%.2f")})

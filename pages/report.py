@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, fmt, queries as Q, report_view as RV, ui
+from dashboard import auth, fmt, queries as Q, report_view as RV, review as RVW, safe, ui
 
 ui.ensure_app()
 
@@ -39,8 +39,8 @@ if ui.header("年报详情", f):
     wanted = int(wanted) if wanted and str(wanted).isdigit() else None
     if wanted is not None and wanted not in opts:
         opts.append(wanted)  # a link to a report outside the current filters still opens it
-    names = {int(r.report_id): f"{r.office} · {r.year}年 · {fmt.STATUS.get(r.status, r.status)}"
-             for r in lst.itertuples()}
+    names = {int(r.report_id): f"{r.office or '（单位不明）'} · {r.year if pd.notna(r.year) else '年度不明'}年 · "
+                                f"{fmt.code_label(fmt.STATUS, r.status)}" for r in lst.itertuples()}
     st.session_state["report_sel"] = wanted  # the URL (?report=ID) is the source of truth
     rid = st.selectbox("选择年报", [None] + opts, key="report_sel", on_change=_chosen,
                        format_func=lambda i: "（请选择）" if i is None else names.get(i, f"年报 {i}"))
@@ -59,86 +59,135 @@ if ui.header("年报详情", f):
         else:
             h = h.iloc[0]
             version = h["template"] or h["template_expected"] or "2021"
-            st.subheader(f"{h['office'] or h['office_name'] or '（单位不明）'} · {h['year'] or '—'}年")
+            unread = h["status"] in fmt.UNREAD
+            office = h["office"] or h["office_name"] or "（单位不明）"
+            st.subheader(f"{safe.md(office)} · {h['year'] if pd.notna(h['year']) else '—'}年")
             if h["title"]:
                 st.text(h["title"])
             tpl_note = ("" if h["template"] == h["template_expected"] or not h["template_expected"]
-                        else f"（应为{fmt.TEMPLATES.get(h['template_expected'])}）")
-            st.markdown(f"**模板** {fmt.TEMPLATES.get(h['template'], '未识别')}{tpl_note}　"
-                        f"**报告类型** {fmt.KINDS.get(h['report_kind'], h['report_kind'] or '—')}　"
+                        else f"（应为{fmt.code_label(fmt.TEMPLATES, h['template_expected'])}）")
+            st.markdown(f"**模板** {safe.md(fmt.code_label(fmt.TEMPLATES, h['template'], '未识别'))}{safe.md(tpl_note)}　"
+                        f"**报告类型** {safe.md(fmt.code_label(fmt.KINDS, h['report_kind']))}　"
                         f"**发布日期** {str(h['published_on'])[:10] if pd.notna(h['published_on']) else '—'}　"
-                        f"**解析状态** {fmt.STATUS.get(h['status'], h['status'])}")
+                        f"**解析状态** {safe.md(fmt.code_label(fmt.STATUS, h['status']))}")
+            if unread:
+                pages_ = "、".join(p for p in str(h["needs_ocr_pages"] or "").split(",") if p)
+                st.warning(f"这份年报是扫描件{f'（第 {safe.md(pages_)} 页没有文字层）' if pages_ else ''}，"
+                           "表格和正文都没有读取："
+                           "下面的表格为空白，它不参与评分，也不计入任何统计数字。" + fmt.ADVICE_OCR,
+                           icon=":material/document_scanner:")
             c = st.columns(3)
-            c[0].metric("推断 / 存疑", f"{int(h['n_inferred'] or 0)} / {int(h['n_uncertain'] or 0)}")
+            c[0].metric("推断 / 存疑", "—" if unread else f"{int(h['n_inferred'] or 0)} / {int(h['n_uncertain'] or 0)}")
             sc = Q.run("report_score", f, rid=int(rid))
-            c[1].metric("得分", fmt.num(sc.iloc[0]["score"], 1) if sc is not None and not sc.empty else "—")
-            c[2].metric("表格数值个数", fmt.num(h["n_values"]))
+            # an unread scan has no score, also in a warehouse scored before that rule existed
+            has_score = not unread and sc is not None and not sc.empty and pd.notna(sc.iloc[0]["score"])
+            c[1].metric("得分", fmt.num(sc.iloc[0]["score"], 1) if has_score else "未评分",
+                        help="扫描件未读取，无法检查，因此不评分。" if unread else None)
+            c[2].metric("表格数值个数", "未读取" if unread else fmt.num(h["n_values"]))
             region = h["region_path"] or "地区不明"
-            st.caption(f"{region} · {fmt.UNIT_TYPES.get(h['unit_type'], h['unit_type'] or '类型不明')} · "
-                       f"格式 {fmt.FORMATS.get(h['format'], h['format'])} · 年报编号 {rid}")
+            st.caption(f"{safe.md(region)} · {safe.md(fmt.code_label(fmt.UNIT_TYPES, h['unit_type'], '类型不明'))} · "
+                       f"格式 {safe.md(fmt.code_label(fmt.FORMATS, h['format']))} · 年报编号 {rid}")
             src = Path(str(h["source_path"]))
             if src.is_file():
-                st.download_button(f"下载原始文件（{src.name}）", data=lambda: src.read_bytes(), file_name=src.name,
-                                   on_click="ignore", icon=":material/download:", key="rep_src")
+                st.download_button(f"下载原始文件（{safe.md(src.name)}）", data=lambda: src.read_bytes(),
+                                   file_name=src.name, on_click="ignore", icon=":material/download:", key="rep_src")
             else:
-                st.caption(f"原始文件不在本机：{src}")
+                st.caption(f"原始文件不在本机：{safe.md(src)}")
             if h["status"] == "failed":
-                st.error(f"解析失败：{h['error_code']} — {h['error_message']}。该文件不计入任何统计。")
-            cells = Q.run("report_cells", f, rid=int(rid))
-            tab_t, tab_c, tab_f, tab_s = st.tabs(["表格（按模板）", "单元格明细", "检查结果", "正文"])
+                st.error(f"解析失败：{safe.md(fmt.code_label(fmt.ERROR_CODES, h['error_code']))}。该文件不计入任何统计。"
+                         + safe.md(fmt.ERROR_ADVICE.get(h["error_code"], fmt.ADVICE_DEFAULT)))
+            RVW.flash()
+            cells = RVW.report_cells(f, int(rid))  # hand corrections in force replace parsed values
+            tab_t, tab_r, tab_c, tab_f, tab_s = st.tabs(["表格（按模板）", "识读情况", "单元格明细", "检查结果", "正文"])
+            with tab_r:
+                rd = Q.run("report_reading", f, rid=int(rid))
+                rf = RV.reading_frame(rd.iloc[0].get("reading")) if rd is not None and not rd.empty else None
+                if rf is None:
+                    ui.empty("这份年报没有记录识读情况（导入时的解析器较旧，重新解析后可见）。")
+                else:
+                    st.caption("每张表如何找到，以及单元格中直接读取、按勾稽关系推断、无法确定（存疑）和报告未印出的数量。")
+                    ui.table(rf, "识读情况", "rep_reading")
+                if cells is not None and not cells.empty:
+                    uf = RV.uncertain_frame(cells, version)
+                    if not uf.empty:
+                        st.markdown("**存疑单元格**：原文数字粘连、可有多种读法，解析器未采用任何一种；请对照原文选定。")
+                        ui.table(uf, "存疑单元格", "rep_uncertain")
             with tab_t:
                 st.markdown(":orange-background[推断值] :red-background[存疑值] :gray-background[空白 / 不适用] "
-                            ":violet-background[文字]　“—”表示模板中该行没有此列。")
-                if cells is None or cells.empty:
+                            ":violet-background[文字] :blue-background[人工更正]　“—”表示模板中该行没有此列。")
+                if unread:
+                    ui.empty("扫描件未读取，没有表格数据。")
+                elif cells is None or cells.empty:
                     ui.empty("这份年报没有识别出表格数据。")
                 else:
                     for title, (text, style) in RV.grids(cells, version).items():
                         st.markdown(f"**{title}**")
-                        styler = text.style.apply(lambda _df, s=style: s, axis=None)
-                        st.dataframe(styler, width="stretch", height="content" if len(text) < 30 else 600)
+                        if ui.print_mode():
+                            ui.print_table(text, style)
+                        else:
+                            styler = text.style.apply(lambda _df, s=style: s, axis=None)
+                            st.dataframe(styler, width="stretch", height="content" if len(text) < 30 else 600)
                         ui._page_tables()[title.replace(" · ", "_")[:28]] = text.reset_index(names="项目")
             with tab_c:
-                if cells is not None and not cells.empty:
+                if unread:
+                    ui.empty("扫描件未读取，没有单元格。")
+                elif cells is not None and not cells.empty:
                     ct = RV.cell_table(cells, version)
                     keys = list(ct["key"])
                     labels = dict(zip(ct["key"], ct["tbl"] + " · " + ct["label"]))
                     k = st.selectbox("查看单元格出处", keys, format_func=labels.get, key="rep_cell")
                     one = cells[cells["key"] == k].iloc[0]
                     cc = st.columns(5)
-                    cc[0].metric("原文", one["raw"] if one["raw"] not in (None, "") else "（空白）")
+                    cc[0].metric("原文", safe.md(one["raw"]) if one["raw"] not in (None, "") else "（空白）")
                     cc[1].metric("数值", fmt.num(one["value"], 2) if pd.notna(one["value"]) else "—")
-                    cc[2].metric("类型", fmt.CELL_KIND.get(one["kind"], one["kind"] or "—"))
+                    cc[2].metric("类型", fmt.code_label(fmt.CELL_KIND, one["kind"], "—"))
                     cc[3].metric("标记", fmt.CELL_FLAG.get(one["flag"], "无") if one["flag"] else "无")
-                    cc[4].metric("单位", one["unit"] or "—")
-                    st.caption(f"出处：{RV.prov_text(one['prov']) or '未记录'}" + (f"；备注：{one['note']}" if one["note"] else ""))
+                    cc[4].metric("单位", safe.md(one["unit"]) or "—")
+                    if one["flag"] == "corrected":
+                        pv = one.get("parsed_value")
+                        st.info(f"{RVW.CORRECTED}：解析值 {fmt.num(pv, 2) if pd.notna(pv) else '—'}"
+                                f"（原文 {safe.md(one['raw']) if one['raw'] not in (None, '') else '空白'}），"
+                                f"更正为 {fmt.num(one['value'], 2)}。理由：{safe.md(one.get('correction_reason'))}；"
+                                f"{safe.md(one.get('corrector'))}，{str(one.get('corrected_at'))[:16]}",
+                                icon=":material/edit_note:")
+                    st.caption(f"出处：{safe.md(RV.prov_text(one['prov'])) or '未记录'}"
+                               + (f"；备注：{safe.md(one['note'])}" if one["note"] else ""))
                     ex = RV.excerpt(str(h["source_path"]), h["format"], one["prov"])
                     if ex:
                         st.code(ex, language=None)
-                    ui.table(ct, "单元格明细", "rep_cells", height=400)
+                    ui.table(ct, "单元格明细", "rep_cells", height=400, hide=("key",), rename=RVW.RENAME)
+                if not unread and h["status"] != "failed":
+                    RVW.correction_form(cells, version, int(rid), "rep_correct")
             with tab_f:
-                fd = Q.run("report_findings", f, rid=int(rid))
+                fd = RVW.report_findings(f, int(rid))
                 if fd is None:
                     fd = Q.run("report_findings_raw", f, rid=int(rid))
                 if fd is None or fd.empty:
                     ui.empty("这份年报没有检查结果。")
                 else:
-                    fd["severity"] = fd["severity"].map(lambda s: fmt.SEVERITY.get(s, s))
-                    fd["status"] = fd["status"].map(lambda s: fmt.FINDING_STATUS.get(s, s))
-                    ui.table(fd, "检查结果", "rep_findings")
+                    ui.table(ui.findings_view(RVW.label(fd)), "检查结果", "rep_findings", rename=RVW.RENAME)
+                    if "review_status" in fd:  # reviews apply to the compliance engine's findings
+                        RVW.finding_form(fd[fd["status"].isin(["FAIL", "UNCERTAIN"])].assign(report_id=int(rid)),
+                                         "rep_review")
+                RVW.history(f, int(rid), version)
                 dp = Q.run("report_dup", f, rid=int(rid))
                 if dp is not None and not dp.empty:
-                    dp["kind"] = dp["kind"].map(lambda k: fmt.DUP_KIND.get(k, k))
-                    ui.table(dp, "重复度", "rep_dup", rename={"other_office": "对照单位", "other_year": "对照年度"})
+                    dp["kind"] = dp["kind"].map(lambda k: fmt.code_label(fmt.DUP_KIND, k))
+                    ui.table(dp, "重复度", "rep_dup", rename={"other_office": "对照单位", "other_year": "对照年度"},
+                             column_config={"相似度": st.column_config.NumberColumn(format="percent")})
                 pr = Q.run("report_problems", f, rid=int(rid))
                 if pr is not None and not pr.empty:
                     pr["prov"] = pr["prov"].map(RV.prov_text)
-                    ui.table(pr, "解析问题", "rep_problems", rename={"code": "代码"})
+                    pr["code"] = pr["code"].map(lambda c: fmt.code_label(fmt.PROBLEM_CODES, c))
+                    pr["message"] = pr["message"].map(fmt.chinese_only)
+                    ui.table(pr, "解析问题", "rep_problems", rename={"code": "问题", "message": "详情"})
             with tab_s:
                 secs = Q.run("report_sections", f, rid=int(rid))
                 if secs is None or secs.empty:
                     ui.empty("没有识别出正文章节。")
                 else:
                     for s in secs.itertuples():
-                        with st.expander(ui._esc(s.title) if s.title else f"第{s.section_no}部分", expanded=s.section_no == 1):
+                        with st.expander(safe.md(s.title) if s.title else f"第{s.section_no}部分",
+                                         expanded=s.section_no == 1):
                             st.text(s.text or "（无内容）")  # escaped text, never HTML
     ui.page_downloads("年报详情")

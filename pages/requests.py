@@ -56,16 +56,15 @@ if ui.header("依申请公开", f, "表三“收到和处理政府信息公开�
                                 labels={"reason": "理由", "n": "件数", "group": ""},
                                 title=f"不予公开 / 无法提供 / 不予处理的理由（{fmt.years_label(f.years)}）"),
                      "t3reasons", data=long[["group", "reason", "n"]], name="理由")
-        level = f.level()
+        level, fl, reg = ui.breakdown("t3_by_region", f)
         st.subheader(f"按{fmt.LEVELS[level]}")
-        reg = Q.run("t3_by_region", f, level=level)
         if not reg.empty:
             key = f"t3reg_{abs(hash(f))}"
             fig = charts.bar(reg.head(25), "grp", "rate_disclosed", horizontal=True, custom=["office_id"],
                              labels={"grp": fmt.LEVELS[level], "rate_disclosed": "实质公开率"},
                              height=max(260, 24 * min(len(reg), 25) + 70))
             fig.update_xaxes(tickformat=".0%")
-            ui.chart(fig, key, select=True, on_select=partial(ui.drill_region, key, level))
+            ui.chart(fig, key, select=True, on_select=partial(ui.drill_region, key, level, fl))
             ui.table(reg.drop(columns=["office_id"]), f"按{fmt.LEVELS[level]}", "t3reg_tbl",
                      rename={"grp": fmt.LEVELS[level], "new_received": "新收申请", "total_processed": "办理总数",
                              "rate_disclosed": "实质公开率", "rate_not_held": "不掌握占比",

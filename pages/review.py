@@ -20,7 +20,7 @@ if ui.header("复议诉讼", f, "表四“政府信息公开行政复议、行�
             done = total - sel[Q.K(4, b, Q.T4_PENDING)].sum()
             corr = sel[Q.K(4, b, Q.T4_CORRECTED)].sum()
             c.metric(fmt.T4_BLOCKS[b], fmt.num(total), f"纠错率 {fmt.pct(corr / done if done else None)}",
-                     delta_color="off")
+                     delta_color="off", delta_arrow="off")  # a rate beside the count, not a change
         left, right = st.columns(2)
         with left:
             trend = by_year[["year"] + [Q.K(4, b, Q.T4_TOTAL) for b in Q.T4_BLOCKS]]
@@ -40,14 +40,13 @@ if ui.header("复议诉讼", f, "表四“政府信息公开行政复议、行�
             ui.chart(charts.bar(mix, "block", "n", color="result", barmode="stack",
                                 labels={"block": "", "n": "件数", "result": ""},
                                 title=f"审理结果（{fmt.years_label(f.years)}）"), "t4mix", data=mix, name="审理结果")
-        level = f.level()
+        level, fl, reg = ui.breakdown("t4_by_region", f)
         st.subheader(f"按{fmt.LEVELS[level]}")
-        reg = Q.run("t4_by_region", f, level=level)
         key = f"t4r_{abs(hash(f))}"
         ui.chart(charts.bar(reg.head(25), "grp", ["cases", "corrected"], horizontal=True, custom=["office_id"],
                             labels={"grp": fmt.LEVELS[level], "value": "件数"},
                             height=max(260, 24 * min(len(reg), 25) + 70)), key,
-                 select=True, on_select=partial(ui.drill_region, key, level))
+                 select=True, on_select=partial(ui.drill_region, key, level, fl))
         ui.table(reg.drop(columns=["office_id"]), f"复议诉讼按{fmt.LEVELS[level]}", "t4reg_tbl",
                  rename={"grp": fmt.LEVELS[level], "cases": "案件数", "corrected": "结果纠正", "rate_corrected": "纠错率"},
                  column_config={"纠错率": st.column_config.NumberColumn(format="percent")})

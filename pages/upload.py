@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from dashboard import auth, db, ui, upload_budget
+from dashboard import auth, db, safe, ui, upload_budget
 from etl import uploads
 from etl.extractors import MAX_FILE_BYTES, MB
 
@@ -33,13 +33,13 @@ if files and st.button(f"导入 {len(files)} 个文件", type="primary", key="up
     try:
         res = uploads.save_uploads([(u.name, u) for u in files], UPLOAD_DIR / time.strftime("%Y%m%d"))
     except uploads.UploadRefused as e:
-        st.error(str(e))
+        st.error(safe.md(e))
         res = None
     upload_budget.release(files)  # saved (or refused): the server's in-memory copies go now
     st.session_state["upl_gen"] = gen + 1
     if res is not None:
         for r in res.refused:
-            st.warning(f"{r.name}：{r.reason}")
+            st.warning(f"{safe.md(r.name)}：{safe.md(r.reason)}")
     if res is not None and res.paths:
         from etl.ingest import IngestLocked, ingest_paths
 
@@ -53,20 +53,20 @@ if files and st.button(f"导入 {len(files)} 个文件", type="primary", key="up
         try:
             summary = ingest_paths([str(p) for p in res.paths], db.db_path(), progress=progress)
         except IngestLocked as e:
-            st.error(f"另一个导入正在进行，请稍后再试。（{e}）")
+            st.error(f"另一个导入正在进行，请稍后再试。（{safe.md(e)}）")
         except (OSError, RuntimeError, duckdb.Error) as e:  # e.g. disk full: the run swapped nothing in
-            st.error(f"导入失败，数据仓库保持不变：{type(e).__name__}: {e}")
+            st.error(f"导入失败，数据仓库保持不变：{safe.md(f'{type(e).__name__}: {e}')}")
         if summary is not None:
             bar.progress(1.0, text="完成")
             st.success(f"导入完成：{summary.loaded} 份成功（其中替换 {summary.replaced + len(summary.superseded)} 份），"
                        f"{summary.skipped} 份内容未变化，{summary.failed} 份解析失败；用时 {summary.seconds:.1f} 秒。")
             for path, why in summary.failures:
-                st.warning(f"解析失败：{path} — {why}")
+                st.warning(f"解析失败：{safe.md(path)} — {safe.md(why)}")
             for old, new in summary.superseded:
-                st.info(f"更正版本：{new} 替换了同一单位同一年度的 {old}（旧版本保留为历史，不再计入统计）")
+                st.info(f"更正版本：{safe.md(new)} 替换了同一单位同一年度的 {safe.md(old)}（旧版本保留为历史，不再计入统计）")
             for d in summary.duplicates:
-                st.warning(f"{d['office']} {d['year']} 年有 {len(d['paths'])} 份同时有效的年报（将被重复计数），"
-                           f"请删除多余的一份：{'、'.join(d['paths'])}")
+                st.warning(f"{safe.md(d['office'])} {d['year']} 年有 {len(d['paths'])} 份同时有效的年报（将被重复计数），"
+                           f"请删除多余的一份：{safe.md('、'.join(d['paths']))}")
             st.cache_data.clear()
             if summary.report_ids:
                 ui.report_link(summary.report_ids[-1], "查看最新导入的年报")

@@ -6,6 +6,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+pytest_plugins = ["browser_fixtures"]  # server / browser / page for every browser test module
 
 
 @pytest.fixture(scope="session")

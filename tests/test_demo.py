@@ -88,9 +88,11 @@ def test_truth_contract_and_identities(corpus, truths):
     assert len(truths) > 200
     for t in truths:
         assert (corpus / t["file"]).is_file()
-        assert set(t["values"]) == set(T.keys(t["template"]))
+        t3v = t.get("t3_template", t["template"])  # a 2021+ report may still print the 2019 table 3
+        assert set(t["values"]) == {k for k in T.keys(t["template"]) if not k.startswith("t3.")} | \
+            {k for k in T.keys(t3v) if k.startswith("t3.")}
         assert t["year"] in range(2019, 2026) and t["report_kind"] in T.REPORT_KINDS
-        broken = D.broken_rules(t["values"], t["template"])
+        broken = D.broken_rules(t["values"], t["template"], t3v)
         expected = NUMERIC_RULES & set(t["planted"])
         assert broken == expected, (t["file"], broken, t["planted"])
         assert all(isinstance(v, (int, float)) and v is not None for v in t["values"].values())
@@ -133,10 +135,11 @@ def test_region_summaries_are_sums(truths):
     by = {(t["office"], t["year"]): t for t in truths}
     checked = 0
     for t in truths:
-        if t["report_kind"] != "region_summary":
+        if t["report_kind"] != "region_summary" or t.get("t3_template"):
             continue
         parts = [by.get((p, t["year"])) for p in t["parts"]]
-        if any(p is None or set(p["planted"]) & (NUMERIC_RULES | {"T3-CARRY", "FMT-TEMPLATE"}) for p in parts):
+        if any(p is None or set(p["planted"]) & (NUMERIC_RULES | {"T3-CARRY", "FMT-TEMPLATE"}) or p.get("t3_template")
+               for p in parts):
             continue
         parts = [p for p in parts if p["template"] == t["template"]]
         for k, v in t["values"].items():
@@ -181,6 +184,33 @@ def test_format_coverage(corpus, truths):
         pdf.close()
 
 
+def test_realworld_layouts(corpus, truths):
+    """The issue-12 layouts are in the corpus with their quirks: the archive page on one line after a
+    metadata header, converter markdown with table 3 in placeholder-headed mini-tables, line-per-row web
+    text; some 2021+ reports print the 2019 table 3."""
+    by: dict[str, list[dict]] = {}
+    for t in truths:
+        by.setdefault(t["layout"], []).append(t)
+    for layout in ("archive-oneline", "md-split", "web-lines"):
+        assert len(by.get(layout, [])) >= 10, layout
+    texts = [(corpus / t["file"]).read_text(encoding="utf-8") for t in by["archive-oneline"]]
+    headed = [x for x in texts if re.match(r"标题[:：]", x)]
+    assert headed and all("正文 ===" in x for x in headed)
+    for x in headed:
+        body = x.split("正文 ====================\n", 1)[1]
+        assert body.count("\n") == 1 and "一、总体情况" in body and "（七）总计" in body
+    assert any(re.search(r"（七）总计\d", x) for x in texts)  # cells glued to their label
+    md = [(corpus / t["file"]).read_text(encoding="utf-8") for t in by["md-split"]]
+    assert all(x.count("| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |") >= 4 for x in md)
+    lines = [(corpus / t["file"]).read_text(encoding="utf-8") for t in by["web-lines"]]
+    assert any(re.search(r"^（三）不$", x, re.M) for x in lines)  # a group label broken over two lines
+    old = [t for t in truths if t.get("t3_template")]
+    assert old and all(t["template"] == T.VERSIONS[1] and t["year"] >= 2021 for t in old)
+    assert all("FMT-TABLES" in t["planted"] for t in old)
+    other19 = next(r.key for r in T.TABLES[T.VERSIONS[0]][3].rows if r.group == "other")
+    assert all(D.k3(other19, D.T3_TOTAL) in t["values"] for t in old)
+
+
 def test_every_document_is_a_report(corpus, truths):
     for t in truths:
         if t["format"] in ("docx", "pdf", "pdf-scan", "html-gbk"):
@@ -223,6 +253,9 @@ def test_duplication_is_meaningful():
 
 
 _HAS_PARSER = importlib.util.find_spec("etl.parse") is not None
+# Layouts whose table cells are glued with no separator (web text, archived pages on one line, line-per-row
+# web text with damaged labels): some rows have several valid readings, withheld by design.
+GLUED_LAYOUTS = ("glued", "archive-oneline", "web-lines")
 
 
 @pytest.mark.skipif(not _HAS_PARSER, reason="etl.parse not available")
@@ -235,7 +268,7 @@ def test_eval_accuracy_per_format(corpus):
     assert len(res["per_format"]) >= 8
     for fmt, p in res["per_format"].items():
         assert p["docs"] >= 10, fmt
-        if fmt == "glued":
+        if fmt in GLUED_LAYOUTS:
             # Web text with every cell of a row glued together: table 3's identities decide most rows, but a
             # table-2 row like 规范性文件1137 (1|1|37 or 11|3|7) or a glued table 4 can have several valid
             # readings. The parser withholds those (null + uncertain) instead of guessing, so accuracy stays

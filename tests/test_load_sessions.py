@@ -179,9 +179,13 @@ def summarise(out: dict, seconds: float) -> dict:
         "rss_after_warmup_mb": round(statistics.median(early)) if early else None,
         "rss_end_mb": round(statistics.median(late)) if late else None,
         "rss_max_mb": round(max(r for _, r in rss)) if rss else None,
+        "rss_samples_after_warmup": len(warm),
         "errors": len(out["errors"]),
         "sidebar_fallbacks": out.get("fallbacks", 0),
     }
+
+
+MIN_LOADS = 20  # one page switch per session after its first page: every session really navigated
 
 
 @pytest.mark.slow
@@ -197,7 +201,10 @@ def test_twenty_sessions_memory_flat(tmp_path):
     print(s)
     assert res["server_alive"]
     assert not res["errors"], res["errors"][:5]
-    assert s["page_loads"] >= 40
+    # how many loads complete depends on the machine (BENCHMARKS.md records the figures); the test needs only
+    # enough loads, after warm-up, to compare memory early and late in the run
+    assert s["page_loads"] >= MIN_LOADS, s
+    assert s["rss_samples_after_warmup"] >= 9, s  # three per third at least
     # flat: the median RSS over the last third of the run is within 15% (or 60 MB) of the first third after warm-up
     assert s["rss_end_mb"] - s["rss_after_warmup_mb"] <= max(60, 0.15 * s["rss_after_warmup_mb"]), s
 

@@ -78,10 +78,10 @@ def test_glued_rows_never_guess(tmp_path, version):
 
 
 def test_glued_digit_split_example_from_spec():
-    from etl.reader import glued_splits
-    splits = glued_splits("898989", 3)
-    assert ["89", "89", "89"] in splits and len(splits) > 1  # ambiguous on its own: table 2 has no identity
-    row = glued_splits("2000002", 7, lambda p: sum(map(int, p[:6])) == int(p[6]))
+    from etl.glued import readings, row_shape
+    splits, complete = readings(["898989"], row_shape(("count",) * 3))
+    assert complete and ["89", "89", "89"] in splits and len(splits) > 1  # table 2 has no identity
+    row, _ = readings(["2000002"], row_shape(("count",) * 7, total_of=6))
     assert row == [["2", "0", "0", "0", "0", "0", "2"]]
 
 

@@ -235,9 +235,10 @@ def test_incremental_refresh_only_affected(con):
     assert all(after[i] == before[i] for i in before)  # nobody else's single-report rules recomputed
     # findings of the other office untouched, new report got a full set
     n_rules = con.execute("SELECT count(DISTINCT rule) FROM findings WHERE report_id = ?", [rid]).fetchone()[0]
-    assert n_rules == 21  # every rule except MISSING
-    # + 21 for the new report, − 1 for the MISSING (玉川区教育局, 2022) it resolves
-    assert con.execute("SELECT count(*) FROM findings").fetchone()[0] == n_before + 21 - 1
+    assert n_rules == 24  # every rule except MISSING (21 template rules, 3 anomaly checks)
+    # + 24 for the new report, − 1 for the MISSING (玉川区教育局, 2022) it resolves; the anomaly rows of its
+    # peer (清溪区财政局 2022) are replaced, not added
+    assert con.execute("SELECT count(*) FROM findings").fetchone()[0] == n_before + 24 - 1
     assert not findings(con, rule="MISSING")
     # inserting a middle year recomputes the following year's cross-year rules
     con.execute("DELETE FROM reports WHERE report_id = ?", [b[1]])

@@ -47,5 +47,5 @@ def test_configured_but_signed_out_shows_login_only():
     at.secrets["roles"] = {"default": "viewer"}
     at.run()
     assert not at.exception
-    assert [b.label for b in at.button] == ["登录 / Sign in"]
+    assert [b.label for b in at.button] == ["登录"]
     assert not any("admin area" in m.value for m in at.markdown)

@@ -272,9 +272,11 @@ def t3_cols() -> tuple[str, ...]:
     return APPL + (T3_TOTAL,)
 
 
-def broken_rules(vals: dict, version: str) -> set[str]:
-    """Which single-report table rules the printed values break (SPEC §7)."""
+def broken_rules(vals: dict, version: str, t3_version: str | None = None) -> set[str]:
+    """Which single-report table rules the printed values break (SPEC §7); ``t3_version`` when table 3
+    follows the other template."""
     out = set()
+    version = t3_version or version  # only table 3 depends on the version here
     outcomes = T.t3_outcome_rows(version)
     for c in t3_cols():
         if vals[k3(NEW, c)] + vals[k3(CO, c)] != vals[k3(TP, c)] + vals[k3(CF, c)]:
@@ -322,6 +324,17 @@ def plant_t3_row(vals: dict, rng: random.Random, version: str) -> bool:
             vals[k3(dst, c)] += d  # column sums unchanged; both row totals now disagree
             return True
     return False
+
+
+def plant_t3_zero_totals(vals: dict, rng: random.Random, version: str) -> bool:
+    """0 printed in every 总计 (total column) cell of table 3, as some real reports do: the rows no longer add
+    up (T3-ROW); the identities per column still hold (the total column is all zeros)."""
+    keys = [k3(r.key, T3_TOTAL) for r in T.TABLES[version][3].rows]
+    if not any(vals[k] for k in keys):
+        return False
+    for k in keys:
+        vals[k] = 0
+    return True
 
 
 def plant_t4_sum(vals: dict, rng: random.Random, version: str) -> bool:

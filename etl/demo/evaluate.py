@@ -1,5 +1,5 @@
 """`python -m etl eval DIR`: parse every document of a demo corpus with etl.parse.parse_file (in parallel)
-and compare with its truth. Prints accuracy per format, silent errors (wrong and unflagged) and a final
+and compare with its truth. Prints accuracy per layout (the truth's ``layout``, else its ``format``), silent errors (wrong and unflagged) and a final
 ``cell accuracy X`` line. Scans (truth needs_ocr) are scored separately: the parser should report them as
 needing OCR rather than return numbers."""
 from __future__ import annotations
@@ -37,15 +37,19 @@ def _one(args: tuple[str, str]) -> dict:
     dt = time.time() - t0
     got, flags = res.get("values") or {}, res.get("flags") or {}
     misses, silent = [], 0
+    nonzero = sum(1 for x in truth["values"].values() if x)
+    nonzero_right = nonzero
     for k, x in truth["values"].items():
         y = got.get(k)
         if not same(x, y):
             flagged = k in flags
             silent += (y is not None and not flagged)
             misses.append((k, x, y, flags.get(k)))
+            nonzero_right -= bool(x)
     return {
-        "file": truth["file"], "format": truth["format"], "needs_ocr": truth.get("needs_ocr", False),
-        "cells": len(truth["values"]), "misses": misses, "silent": silent, "seconds": dt, "error": err,
+        "file": truth["file"], "format": truth["format"], "layout": truth.get("layout") or truth["format"],
+        "needs_ocr": truth.get("needs_ocr", False),
+        "cells": len(truth["values"]), "nonzero": nonzero, "nonzero_right": nonzero_right, "misses": misses, "silent": silent, "seconds": dt, "error": err,
         "status": res.get("status"), "ocr_reported": bool(res.get("needs_ocr_pages")),
         "meta_ok": {"year": res.get("year") == truth["year"], "template": res.get("template") == truth["template"],
                     "published_on": res.get("published_on") == truth["published_on"]},
@@ -73,7 +77,8 @@ def evaluate(root: str | Path, workers: int | None = None, verbose: int = 0, out
         results = [_one(j) for j in jobs]
     wall = time.time() - t0
     results.sort(key=lambda r: r["file"])
-    per = defaultdict(lambda: {"docs": 0, "cells": 0, "right": 0, "silent": 0, "errors": 0, "seconds": 0.0})
+    per = defaultdict(lambda: {"docs": 0, "cells": 0, "right": 0, "nonzero": 0, "nonzero_right": 0, "silent": 0,
+                               "errors": 0, "seconds": 0.0})
     meta = defaultdict(lambda: [0, 0])
     scans = {"docs": 0, "reported": 0, "cells": 0, "right": 0, "silent": 0}
     for r in results:
@@ -84,20 +89,26 @@ def evaluate(root: str | Path, workers: int | None = None, verbose: int = 0, out
             scans["right"] += r["cells"] - len(r["misses"])
             scans["silent"] += r["silent"]
             continue
-        p = per[r["format"]]
+        p = per[r["layout"]]
         p["docs"] += 1
         p["cells"] += r["cells"]
         p["right"] += r["cells"] - len(r["misses"])
+        p["nonzero"] += r["nonzero"]
+        p["nonzero_right"] += r["nonzero_right"]
         p["silent"] += r["silent"]
         p["errors"] += r["error"] is not None
         p["seconds"] += r["seconds"]
         for k, ok in r["meta_ok"].items():
             meta[k][0] += ok
             meta[k][1] += 1
-    out(f"{'format':16s} {'docs':>5s} {'cells':>7s} {'accuracy':>9s} {'silent':>7s} {'crashes':>7s} {'s/doc':>6s}")
+    # "accuracy" counts a blank/None read of a printed 0 as right (as the shared scorer); "nonzero" is the
+    # share of non-zero printed cells read exactly, which withholding cannot inflate
+    out(f"{'layout':16s} {'docs':>5s} {'cells':>7s} {'accuracy':>9s} {'nonzero':>8s} {'silent':>7s} {'crashes':>7s} "
+        f"{'s/doc':>6s}")
     for fmt in sorted(per):
         p = per[fmt]
-        out(f"{fmt:16s} {p['docs']:5d} {p['cells']:7d} {p['right'] / max(1, p['cells']):9.4f} {p['silent']:7d} "
+        out(f"{fmt:16s} {p['docs']:5d} {p['cells']:7d} {p['right'] / max(1, p['cells']):9.4f} "
+            f"{p['nonzero_right'] / max(1, p['nonzero']):8.4f} {p['silent']:7d} "
             f"{p['errors']:7d} {p['seconds'] / max(1, p['docs']):6.3f}")
     if scans["docs"]:
         out(f"{'pdf-scan':16s} {scans['docs']:5d} {scans['cells']:7d} {scans['right'] / max(1, scans['cells']):9.4f} "

@@ -25,12 +25,17 @@ from .world import YEARS, Office, build_world, offices_csv_rows
 FORMATS = {  # format -> (weight, extension)
     "txt-pdf": (0.14, ".txt"), "txt-pdf-space": (0.14, ".txt"), "html-utf8": (0.19, ".html"),
     "html-gbk": (0.08, ".htm"), "glued": (0.07, ".txt"), "md": (0.145, ".md"), "docx": (0.13, ".docx"),
-    "pdf": (0.055, ".pdf"), "pdf-scan": (0.0035, ".pdf"),
+    "pdf": (0.055, ".pdf"),
+    # real-world text layouts (issue 12, etl/demo/realworld.py)
+    "archive-oneline": (0.06, ".txt"), "md-split": (0.04, ".md"), "web-lines": (0.03, ".txt"),
+    "pdf-scan": (0.0035, ".pdf"),  # keep last: small corpora cycle through the formats before it
 }
+REALWORLD = ("archive-oneline", "md-split", "web-lines")
 PLANT_WEIGHTS = {"T3-IDENT": 1.0, "T3-SUM": 1.0, "T3-ROW": 1.0, "T4-SUM": 0.8, "T3-CARRY": 1.0, "TIMELY": 1.5,
                  "DUP-PREV": 1.2, "DUP-PEER": 1.0, "T2-AUTH": 6.0, "T2-UNIT": 1.0, "FMT-TEMPLATE": 0.8,
                  "TEXT-TABLE": 1.0}
 PLANT_RATE = 0.12
+OLD_T3_RATE = 0.2  # share of 2021+ real-world-layout reports printing the 2019 table 3
 MISSING_RATE = 0.025
 
 
@@ -113,6 +118,15 @@ def plan(seed: int = 2019, small: bool = False) -> tuple[list[Office], list[dict
         }
         rules = [r for r in PLANT_WEIGHTS if ok[r]]
         d["planted"].append(rng.choices(rules, [PLANT_WEIGHTS[r] for r in rules])[0])
+    # real-world layouts of 2021+ reports: some still print the 2019 table 3 (one （六）其他处理 row), which
+    # FMT-TABLES reports; only where no numeric problem is planted, so every planted rule keeps breaking
+    # exactly its own identity
+    for d in docs:
+        if d["format"] in REALWORLD and T.template_for_year(d["year"]) == D.V21 \
+                and not set(d["planted"]) & (set(D.PLANTERS) | {"FMT-TEMPLATE"}) \
+                and random.Random(f"oldt3-{d['rng_seed']}").random() < OLD_T3_RATE:
+            d["t3_version"] = D.V19
+            d["planted"].append("FMT-TABLES")  # table 3 lacks the template's rows: a finding, not a misread
     # peers for DUP-PEER: same year, same unit type, not itself a copier
     by_year: dict[int, list[dict]] = {}
     for d in docs:
@@ -148,8 +162,14 @@ def _finish(d: dict, lat: dict, recipe: dict, by_name: dict) -> None:
     version = D.V19 if "FMT-TEMPLATE" in d["planted"] else expected
     vals = D.values_for(lat, version)
     for rule in d["planted"]:
-        if rule in D.PLANTERS:
+        if rule == "T3-ROW" and d["format"] in REALWORLD:
+            assert D.plant_t3_zero_totals(vals, rng, version), (rule, o.name, year)  # 0 in every 总计 cell
+        elif rule in D.PLANTERS:
             assert D.PLANTERS[rule](vals, rng, version), (rule, o.name, year)
+    if d.get("t3_version") and d["t3_version"] != version:  # table 3 as the other template prints it
+        old = D.values_for(lat, d["t3_version"])
+        vals = {k: v for k, v in vals.items() if not k.startswith("t3.")}
+        vals.update({k: v for k, v in old.items() if k.startswith("t3.")})
     display: dict[str, str] = {}
     amount_keys = [k for k in T.keys(version) if T.column(version, k).kind == "amount"]
     if "T2-AUTH" in d["planted"]:
@@ -175,6 +195,8 @@ def _finish(d: dict, lat: dict, recipe: dict, by_name: dict) -> None:
     office_title = o.name
     if o.report_kind == "department" and o.aliases and rng.random() < 0.05:
         office_title = o.aliases[0]
+    elif d["format"] in REALWORLD and o.unit_type == "township" and o.aliases and rng.random() < 0.3:
+        office_title = o.aliases[0]  # web pages of a county site name its towns without the county
     late = "TIMELY" in d["planted"]
     pub = _pub_date(rng, year, o, late)
     ctx = {"Y": year, "org": office_title, "me": N.self_ref(o.name, o.unit_type, o.report_kind), "kind": o.report_kind,
@@ -199,17 +221,51 @@ def _finish(d: dict, lat: dict, recipe: dict, by_name: dict) -> None:
 # ---------------------------------------------------------------------------------------------
 # Rendering (in worker processes)
 # ---------------------------------------------------------------------------------------------
-def _model(d: dict) -> dict:
+def _model(d: dict, display: dict | None = None) -> dict:
     from .tables import table2, table3, table4
     v = d["version"]
+    display = d["display"] if display is None else display
     return {
         "year": d["year"], "title": d["title"], "preamble": d["preamble"], "sections": d["sections"],
         "section_titles": d["section_titles"], "sign_org": d["sign_org"], "date_cn": d["date_cn"],
-        "published_on": d["published_on"],
-        "tables": {2: table2(v, d["values"], d["display"], d["amount_style"]),
-                   3: table3(v, d["values"], d["display"], d["social_label"]),
+        "published_on": d["published_on"], "office_title": d["office_title"],
+        "tables": {2: table2(v, d["values"], display, d["amount_style"]),
+                   3: table3(d.get("t3_version") or v, d["values"], display, d["social_label"]),
                    4: table4(d["values"])},
     }
+
+
+def _realworld_bytes(d: dict, rng: random.Random) -> bytes:
+    """A real-world layout: a few printing accidents that change no value (a blank cell in an all-zero row,
+    the amount's unit moved into the header or printed as 万元), then the drawn layout accidents."""
+    from . import realworld
+    from .tables import fmt_number
+    v, vals = d["version"], d["values"]
+    display = dict(d["display"])
+    v3 = d.get("t3_version") or v
+    zero_rows = [r.key for r in T.TABLES[v3][3].rows
+                 if all(vals[T.make_key(3, r.key, c.key)] == 0 for c in T.T3_COLUMNS)]
+    if zero_rows and rng.random() < 0.3:  # a blank cell where the page left an empty <td>
+        row = rng.choice(zero_rows[-3:])
+        display[T.make_key(3, row, rng.choice(T.T3_APPLICANT_COLUMNS))] = ""
+    unit_header = None
+    amount = next((k for k in T.keys(v) if T.column(v, k).kind == "amount"), None)
+    if amount and vals[amount] and v == D.V19:
+        shown = display.get(amount, "")
+        if shown.endswith("元") and not shown.endswith("万元") and rng.random() < 0.5:
+            display[amount], unit_header = shown[:-1], "（元）"  # the unit only in the header
+        elif not shown and rng.random() < 0.3:
+            display[amount] = fmt_number(vals[amount], amount=True) + "万元"
+            unit_header = "（元）" if rng.random() < 0.3 else None  # header says 元, the cell says 万元
+    model = _model(d, display)
+    style = realworld.draw_style(rng, model, d["format"], vals, v, v3)
+    style.t2_unit_header = unit_header
+    if amount and v == D.V19:
+        _, row, _ = T.split_key(amount)
+        projects = vals[T.make_key(2, row, T.TABLES[v][2].columns[row][0].key)]
+        if projects and rng.random() < 0.6:  # the narrative states what the glued procurement row leaves open
+            style.beside.setdefault(2, []).append(f"全年实施政府集中采购项目{projects}个。")
+    return realworld.render(model, d["format"], style)
 
 
 def render_bytes(d: dict) -> bytes:
@@ -217,6 +273,8 @@ def render_bytes(d: dict) -> bytes:
     model = _model(d)
     rng = random.Random(f"render-{d['rng_seed']}")
     fmt = d["format"]
+    if fmt in REALWORLD:
+        return _realworld_bytes(d, rng)
     if fmt == "txt-pdf":
         return render.txt_pdf_tab(model, rng)
     if fmt == "txt-pdf-space":
@@ -249,17 +307,26 @@ def doc_id(d: dict) -> str:
     return f"{d['year']}-{d['idx']:03d}-{d['office'].name}"
 
 
+def doc_keys(d: dict) -> list[str]:
+    """The canonical keys a document prints: its template's, with table 3 of ``t3_version`` if set."""
+    t3v = d.get("t3_version") or d["version"]
+    return [k for k in T.keys(d["version"]) if not k.startswith("t3.")] + \
+        [k for k in T.keys(t3v) if k.startswith("t3.")]
+
+
 def truth_of(d: dict, rel: str) -> dict:
     o = d["office"]
     t = {
         "file": rel, "office": o.name, "title_office": d["office_title"], "year": d["year"],
         "template": d["version"], "template_expected": d["expected"], "report_kind": o.report_kind,
         "unit_type": o.unit_type, "region_path": o.region_path, "published_on": d["published_on"],
-        "deadline": f"{d['year'] + 1}-{o.deadline}", "format": d["format"],
-        "values": {k: d["values"][k] for k in T.keys(d["version"])},
+        "deadline": f"{d['year'] + 1}-{o.deadline}", "format": d["format"], "layout": d["format"],
+        "values": {k: d["values"][k] for k in doc_keys(d)},
         "planted": list(d["planted"]), "needs_ocr": d["format"] == "pdf-scan",
         "text_granted": d["text_granted"], "demo": True,
     }
+    if d.get("t3_version"):
+        t["t3_template"] = d["t3_version"]
     if "dup_source" in d:
         t["dup_source"] = d["dup_source"]
     if d.get("copied_by"):

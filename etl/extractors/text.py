@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..document import Cell, Document
 from .encoding import decode
+from .unfold import needs_unfold, unfold
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_PREFIX = re.compile(r"^\s*(#{1,6}\s+|>\s*|[*-]\s+(?=\S))")
@@ -29,6 +30,11 @@ def extract(path: Path, data: bytes) -> Document:
         if not line.strip():
             continue
         stripped = line.strip()
+        if needs_unfold(stripped):
+            # a whole page saved on one line: back into the lines it was printed on
+            for offset, piece in unfold(stripped):
+                doc.add_text(piece, line=lineno, offset=offset, x=0)
+            continue
         if stripped.startswith("|") and stripped.count("|") >= 2:
             if _MD_RULE.match(stripped):
                 continue

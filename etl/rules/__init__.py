@@ -7,6 +7,7 @@ from .registry import RULES, Rule  # noqa: F401
 from .single import check_report  # noqa: F401
 from . import cross as _cross  # noqa: F401  (registers cross-year rules and declarations)
 from .cross import check_cross_year  # noqa: F401
+from . import anomaly as _anomaly  # noqa: F401  (registers the anomaly rules)
 
 
 def refresh(con, report_ids: list[int] | None = None, policy=None) -> dict:

@@ -79,8 +79,16 @@ def cmd_check(args) -> int:
 
 
 def fetch_findings(con, office=None, year=None, rules=None, statuses=None) -> list[dict]:
+    from etl.review import finding_key_sql
+    has_reviews = bool(con.execute("SELECT count(*) FROM information_schema.tables "
+                                   "WHERE table_name = 'review_current'").fetchone()[0])
+    # the current review of each finding (etl/review.py), when the warehouse has them
+    rv = ("v.verdict, v.note, v.reviewer, CAST(v.reviewed_at AS VARCHAR)" if has_reviews else "NULL, NULL, NULL, NULL")
     sql = ("SELECT f.file, f.office, f.year, f.rule, f.severity, f.status, f.message, f.evidence, f.report_id, "
-           "f.office_id FROM findings f")
+           f"f.office_id, {rv} FROM findings f")
+    if has_reviews:
+        sql += (" LEFT JOIN reports rr ON rr.report_id = f.report_id LEFT JOIN review_current v "
+                f"ON v.finding_key = {finding_key_sql(sha='rr.sha256')}")
     where, params = [], []
     if office:
         where.append("f.office_id IN (SELECT office_id FROM offices WHERE name = ? OR list_contains(aliases, ?)) "
@@ -98,7 +106,8 @@ def fetch_findings(con, office=None, year=None, rules=None, statuses=None) -> li
     if where:
         sql += " WHERE " + " AND ".join(f"({w})" for w in where)
     sql += " ORDER BY f.office, f.year, f.file NULLS FIRST, f.rule"
-    cols = ["file", "office", "year", "rule", "severity", "status", "message", "evidence", "report_id", "office_id"]
+    cols = ["file", "office", "year", "rule", "severity", "status", "message", "evidence", "report_id", "office_id",
+            "review", "review_note", "reviewer", "reviewed_at"]
     out = []
     for r in con.execute(sql, params).fetchall():
         d = dict(zip(cols, r))
@@ -112,6 +121,7 @@ def fetch_findings(con, office=None, year=None, rules=None, statuses=None) -> li
 
 _STATUS_ZH = {"FAIL": "不通过", "UNCERTAIN": "待核实", "PASS": "通过", "NOT_ASSESSABLE": "无法判断"}
 _SEV_ZH = {"E": "错误", "W": "提示"}
+_REVIEW_ZH = {"confirmed": "确认", "false_positive": "误报", "fixed": "已整改"}
 
 
 def print_people(rows, con, office=None) -> None:
@@ -131,8 +141,9 @@ def print_people(rows, con, office=None) -> None:
                   (f"  合规得分 {score:.0f}" if score is not None else ""))
             if r["file"]:
                 print(f"  文件：{r['file']}")
+        review = _REVIEW_ZH.get(r.get("review"))
         print(f"  [{_SEV_ZH.get(r['severity'], r['severity'])}·{_STATUS_ZH.get(r['status'], r['status'])}] "
-              f"{r['rule']}：{r['message']}")
+              f"{r['rule']}：{r['message']}" + (f"  〔审核：{review}，{r['reviewer']}〕" if review else ""))
 
 
 def cmd_offices_import(args) -> int:

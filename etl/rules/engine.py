@@ -6,6 +6,7 @@ new/changed reports affects:
   report of the following year;
 - DUP-PEER of the reports' year (LSH candidates of the new reports, and reports whose best match changed);
 - coverage (MISSING) of their offices (of all offices when a new last year appears and no registry is set);
+- anomaly checks (etl/rules/anomaly.py) of every report of their peer groups and of their offices' next year;
 - report and office-year scores of everything above.
 """
 from __future__ import annotations
@@ -18,13 +19,15 @@ from collections import defaultdict
 import pandas as pd
 
 from . import dup as D
+from .anomaly import ANOMALY, anomaly_findings, rows as anomaly_rows
 from .cross import check_cross_year
 from .offices import ensure_views, fill_inferred, office_contexts, parse_years, relink_reports
 from .policy import Policy, default_policy
 from .registry import RULES
+from .scoring import score_offices, score_reports
 from .single import check_report
 
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 DDL = """
 CREATE TABLE IF NOT EXISTS findings (
@@ -52,8 +55,10 @@ CROSS = [r.id for r in RULES.values() if r.scope == "cross_year"]
 
 
 def ensure_schema(con) -> None:
+    from etl.review import ensure_schema as ensure_review_schema
     con.execute(DDL)
     ensure_views(con)
+    ensure_review_schema(con)  # reviews and corrections: read by the scores and by load_results
 
 
 def _meta_get(con, key):
@@ -92,9 +97,10 @@ def load_results(con, ids) -> dict[int, dict]:
                 "title": d["title"], "cells": [], "sections": [],
                 "needs_ocr_pages": [int(x) for x in (d["needs_ocr_pages"] or "").split(",") if x.strip()],
             }
+        from etl.review import cells_source  # hand corrections replace parsed values for the rules
         for rid, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag in con.execute(
-                "SELECT report_id, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag FROM cells "
-                "WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall():
+                "SELECT report_id, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag "
+                f"FROM {cells_source(con)} WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall():
             out[rid]["cells"].append({"key": key, "table": tbl, "row": row_key, "col": col_key, "value": value,
                                       "raw": raw, "kind": kind, "unit": unit, "note": note, "flag": flag})
         for rid, no, skey, title, text in con.execute(
@@ -341,50 +347,24 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
         con.unregister("_rule_ids")
     _meta_set(con, "rules_max_year", max_year)
 
+    # ---- anomalies (peer groups and year over year) ------------------------------------------------
+    anom, anom_ids = anomaly_findings(con, meta, None if full else R, policy, octx)
+
     # ---- write findings ------------------------------------------------------------------------
+    _delete_ids(con, "findings", anom_ids, rules=ANOMALY)
     _delete_ids(con, "findings", R, rules=SINGLE + ["DUP-PEER"])
     _delete_ids(con, "findings", X, rules=CROSS + ["DUP-PREV"])
     _delete_ids(con, "findings", sorted(peer_done - set(R)), rules=["DUP-PEER"])
     _delete_ids(con, "duplication", X, where="kind = 'prev'")
     _delete_ids(con, "duplication", sorted(peer_done), where="kind = 'peer'")
-    _insert(con, "findings", rows + missing_rows, FINDING_COLS)
+    _insert(con, "findings", rows + missing_rows + anomaly_rows(anom, meta), FINDING_COLS)
     _insert(con, "duplication", dup_rows, ["report_id", "kind", "similarity", "other_report_id"])
 
     # ---- scores -------------------------------------------------------------------------------
-    S = sorted(set(R) | set(X) | peer_done)
-    _delete_ids(con, "report_scores", S)
-    score_rows = []
-    if S:
-        con.register("_rule_ids", _ids_df(S))
-        fs = con.execute("SELECT report_id, rule, severity, status FROM findings "
-                         "WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall()
-        con.unregister("_rule_ids")
-        per: dict[int, list] = defaultdict(list)
-        for rid, rule_id, sev, st in fs:
-            d = policy.deduction(rule_id, sev, st)
-            if d:
-                per[rid].append({"rule": rule_id, "status": st, "points": d})
-        base = float(policy.data["scores"]["base"])
-        for rid in S:
-            ded = sorted(per.get(rid, []), key=lambda x: x["rule"])
-            score = max(0.0, base - sum(x["points"] for x in ded))
-            score_rows.append((rid, meta[rid]["office_id"], meta[rid]["year"], score,
-                               json.dumps(ded, ensure_ascii=False)))
-    _insert(con, "report_scores", score_rows, ["report_id", "office_id", "year", "score", "deductions"])
+    S = sorted(set(R) | set(X) | peer_done | set(anom_ids))
+    score_reports(con, S, policy)   # reviews of findings count as the policy says (scoring.py)
     offices_touched = cov_offices | {meta[r]["office_id"] for r in S if meta[r]["office_id"] is not None}
-    if offices_touched:
-        con.register("_rule_ids", _ids_df(offices_touched))
-        con.execute("DELETE FROM office_scores WHERE office_id IN (SELECT id FROM _rule_ids)")
-        miss_pts = policy.deduction("MISSING", "E", "FAIL")
-        base = float(policy.data["scores"]["base"])
-        con.execute(f"""
-            INSERT INTO office_scores
-            SELECT office_id, year, avg(score) FROM report_scores
-             WHERE office_id IN (SELECT id FROM _rule_ids) AND year IS NOT NULL GROUP BY office_id, year
-            UNION ALL
-            SELECT DISTINCT office_id, year, greatest(0, {base} - {miss_pts}) FROM findings
-             WHERE rule = 'MISSING' AND status = 'FAIL' AND office_id IN (SELECT id FROM _rule_ids)""")
-        con.unregister("_rule_ids")
+    score_offices(con, offices_touched, policy)
 
     # ---- state --------------------------------------------------------------------------------
     _delete_ids(con, "rules_state", R)
@@ -392,7 +372,8 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
     _insert(con, "rules_state", [(r, RULES_VERSION, policy.digest, now) for r in R],
             ["report_id", "rules_version", "policy", "computed_at"])
     return {"reports": len(R), "cross_year": len(X), "peer": len(peer_done), "coverage_offices": len(cov_offices),
-            "findings": len(rows) + len(missing_rows), "missing": len(missing_rows), "full": full}
+            "findings": len(rows) + len(missing_rows) + len(anom), "missing": len(missing_rows),
+            "anomaly": len(anom_ids), "full": full}
 
 
 def _f(rule_id, status, message, evidence):

@@ -164,8 +164,9 @@ def registry_map(con) -> dict[str, int]:
 
 def resolve(name: str | None, nm: dict[str, int], reg: dict[str, int]) -> int | None:
     """Office id for a printed name: exact name/alias; else the longest registry name or alias the printed
-    name ends with (page furniture such as breadcrumbs or page numbers glued before the name); else the
-    longest registry name (>= 4 characters) it contains."""
+    name ends with (page furniture such as breadcrumbs or page numbers glued before the name); else the one
+    registry name that ends with the printed short name; else the longest registry name (>= 4 characters)
+    it contains."""
     if not name:
         return None
     n = re.sub(r"\s+", "", name)
@@ -174,6 +175,12 @@ def resolve(name: str | None, nm: dict[str, int], reg: dict[str, int]) -> int | 
     for i in range(len(n) - 1):
         if n[i:] in reg:
             return reg[n[i:]]
+    if len(n) >= 4:
+        # a short name the office uses for itself (洪泽区人民政府 for 淮安市洪泽区人民政府): the one registry
+        # name it ends, when only one office's names end with it
+        owners = {oid for full, oid in reg.items() if full.endswith(n)}
+        if len(owners) == 1:
+            return owners.pop()
     best = None
     for i in range(len(n)):
         for j in range(len(n), i + 3, -1):

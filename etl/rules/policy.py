@@ -15,10 +15,17 @@ DEFAULTS: dict = {
     "deadlines": {"department": "01-31", "gov_self": "03-31", "region_summary": "03-31", "township": "03-31",
                   "grace_days": 0, "overrides": {}},
     "thresholds": {"dup_prev": 0.5, "dup_peer": 0.5, "min_text_chars": 200, "stock_tolerance": 1,
-                   "stock_tolerance_ratio": 0.0, "amount_wan_max": 1_000_000},
+                   "stock_tolerance_ratio": 0.0, "amount_wan_max": 1_000_000,
+                   "anomaly_jump_ratio": 5, "anomaly_jump_min": 50, "anomaly_zero_peer_median": 20,
+                   "anomaly_zero_peer_share": 0.2,
+                   "anomaly_min_peers": 5, "anomaly_rate_z": 3.5, "anomaly_rate_min_gap": 0.15,
+                   "anomaly_rate_min_den": 10},
     "coverage": {"inferred_when_registry": False},
     "scores": {"base": 100, "error_fail": 10, "warning_fail": 3, "uncertain": 0,
-               "rules": {"DUP-PREV": 20, "TIMELY": 15, "DUP-PEER": 10, "MISSING": 100}},
+               "rules": {"DUP-PREV": 20, "TIMELY": 15, "DUP-PEER": 10, "MISSING": 100,
+                         "ANOM-YOY": 0, "ANOM-ZERO": 0, "ANOM-RATE": 0},
+               "review": {"confirmed": 1.0, "false_positive": 0.0, "fixed": 0.5,
+                          "confirmed_uncertain_as_fail": True}},
 }
 
 
@@ -72,8 +79,23 @@ class Policy:
                     return dt.date(year + 1, m, day) + dt.timedelta(days=int(d.get("grace_days") or 0))
         return None
 
-    def deduction(self, rule: str, severity: str, status: str) -> float:
+    def effective_status(self, status: str, review: str | None = None) -> str:
+        """A finding's status for scoring: an UNCERTAIN finding a reviewer confirmed counts as FAIL when
+        the policy says so."""
+        if status == "UNCERTAIN" and review == "confirmed" and \
+                self.data["scores"]["review"].get("confirmed_uncertain_as_fail"):
+            return "FAIL"
+        return status
+
+    def deduction(self, rule: str, severity: str, status: str, review: str | None = None) -> float:
+        """Points a finding costs; `review` (etl/review.py verdict) scales them by [scores.review]."""
         s = self.data["scores"]
+        status = self.effective_status(status, review)
+        factor = float(s["review"].get(review, 1.0)) if review else 1.0
+        return self._points(s, rule, severity, status) * factor
+
+    @staticmethod
+    def _points(s: dict, rule: str, severity: str, status: str) -> float:
         if status == "FAIL":
             if rule in s.get("rules", {}):
                 return float(s["rules"][rule])

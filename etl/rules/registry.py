@@ -9,7 +9,8 @@ STATUSES = ("PASS", "FAIL", "UNCERTAIN", "NOT_ASSESSABLE")
 #        cross_year — a report and the same office's report of the year before: check(view, prev_view, ctx)
 #        duplication — computed over texts of many reports (etl/rules/dup.py)
 #        coverage   — office × year (etl/rules/coverage.py)
-SCOPES = ("report", "cross_year", "duplication", "coverage")
+#        anomaly    — a report against its peers and its office's previous year (etl/rules/anomaly.py)
+SCOPES = ("report", "cross_year", "duplication", "coverage", "anomaly")
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,9 @@ def t3_ident(v: View, ctx):
 
 @rule("T3-SUM", "E", "report", "表三办理结果总计=各项办理结果之和")
 def t3_sum(v: View, ctx):
-    outcome = T.t3_outcome_rows(v.version)
+    # a 2021 report may still print the 2019 single （六）其他处理 row: add up what it prints
+    old_other = v.version == "2021" and v.cell(T.make_key(3, "other", T3_TOTAL)).get("kind") not in (None, "missing")
+    outcome = T.t3_outcome_rows(v.version, old_other=old_other)
     checks = []
     for col in (c.key for c in T.T3_COLUMNS):
         checks.append(equation(v, _col_label(col), [T.make_key(3, TOTAL_PROCESSED, col)],

@@ -74,8 +74,9 @@ class View:
         if value is None:
             return BLANK if kind in ("empty", "na", "zero") else UNKNOWN
         # an inferred value is one the parser decided (a unique reading of glued digits, a cell placed by
-        # its column): it counts; values read by OCR may hide misread digits and do not
-        return FLAGGED if self.ocr else OK
+        # its column): it counts; values read by OCR may hide misread digits and do not — unless a person
+        # corrected the cell by hand (etl/review.py)
+        return FLAGGED if self.ocr and flag != "corrected" else OK
 
     def num(self, key: str) -> float | None:
         st = self.state(key)
