@@ -4,6 +4,7 @@ PIP     := .venv/bin/pip
 DB      ?= data/warehouse.duckdb
 DEMO    ?= data/demo
 PORT    ?= 8501
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test install install-test warehouse demo clean-warehouse
 
@@ -33,7 +34,8 @@ $(DB): | .venv/.installed
 warehouse: $(DB)
 
 run: .venv/.installed $(DB)
-	GKJB_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	@$(PY) -m dashboard.exposure $(ADDRESS)  # a network address needs [auth] or GKJB_ALLOW_OPEN=1
+	GKJB_DB=$(DB) $(PY) -m streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 test: .venv/.installed-test
 	$(PY) -m pytest -q -ra

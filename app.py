@@ -9,8 +9,12 @@ import streamlit as st
 # an emoji favicon is drawn locally; a material-icon one would be fetched from fonts.gstatic.com
 st.set_page_config(page_title="政府信息公开年报监测", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
 
-from dashboard import auth, filters, ui  # noqa: E402
+from dashboard import auth, exposure, filters, ui  # noqa: E402
 
+_refused = exposure.problem(st.get_option("server.address"), auth.auth_configured())
+if _refused:  # reachable from the network with nobody signed in: serve nothing
+    st.error(_refused)
+    st.stop()
 user = auth.require_login()
 
 PAGES = {

@@ -12,12 +12,15 @@ run (holding the lock) deletes the stale ``DB.tmp-*`` files. See :func:`atomic_w
 """
 from __future__ import annotations
 
+import datetime
 import fcntl
 import hashlib
 import multiprocessing as mp
 import os
 import shutil
+import select
 import signal
+import threading
 import time
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,6 +35,8 @@ from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
 
 DEFAULT_TIMEOUT = 120  # seconds per file (OCR of a scanned report needs up to ~90 s)
+# address space of one parser process (RLIMIT_AS; converters it starts, LibreOffice and tesseract, inherit it)
+PARSE_MEMORY_BYTES = int(os.environ.get("GKJB_PARSE_MEMORY_MB", "3072")) * 2**20
 
 
 class IngestLocked(RuntimeError):
@@ -47,6 +52,8 @@ class Summary:
     replaced: int = 0
     report_ids: list[int] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    superseded: list[tuple[str, str]] = field(default_factory=list)  # (earlier version, its replacement)
+    duplicates: list[dict] = field(default_factory=list)  # office-years with two current reports (see W.supersede)
     seconds: float = 0.0
 
     def record(self, path: str, report_id: int, result: dict) -> None:
@@ -59,8 +66,8 @@ class Summary:
             self.loaded += 1
 
     def line(self) -> str:
-        return (f"{self.seen} files: {self.loaded} loaded ({self.replaced} replaced), {self.skipped} unchanged, "
-                f"{self.failed} failed in {self.seconds:.1f}s")
+        return (f"{self.seen} files: {self.loaded} loaded ({self.replaced} replaced, {len(self.superseded)} newer "
+                f"versions of a loaded report), {self.skipped} unchanged, {self.failed} failed in {self.seconds:.1f}s")
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -93,12 +100,18 @@ def _timeout_handler(signum, frame):
 
 
 def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
-    """Parse in a worker; never raises: a failure comes back as a result with ``error``."""
+    """Parse one file; never raises: a failure comes back as a result with ``error``.
+
+    The time limit is a SIGALRM, which only the main thread of a process may install: ingest calls this
+    in worker processes (:func:`_parse_guarded`); in any other thread (a Dask worker thread) it parses
+    without the alarm and relies on the caller's own limits."""
     from .parse import parse_file
 
     t0 = time.perf_counter()
-    old = signal.signal(signal.SIGALRM, _timeout_handler)
-    signal.alarm(timeout)
+    timed = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGALRM, _timeout_handler) if timed else None
+    if timed:
+        signal.alarm(max(1, int(timeout)))
     try:
         result = parse_file(path)
     except ExtractError as e:
@@ -106,37 +119,79 @@ def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
     except TimeoutError:
         result = {"error": {"code": "timeout", "message": f"parsing took longer than {timeout}s"}}
     except MemoryError:
-        result = {"error": {"code": "memory", "message": "parsing ran out of memory"}}
+        result = {"error": {"code": "memory", "message": "parsing ran out of memory (limit of the parser process)"}}
     except Exception as e:  # a parser bug must not stop the batch; record it with its type
         result = {"error": {"code": "parser_error", "message": f"{type(e).__name__}: {e}"[:500]}}
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+        if timed:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, old)
     if "error" in result:
         result.update(status="failed", parser_version=PARSER_VERSION, seconds=round(time.perf_counter() - t0, 4))
     return result
 
 
-def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
-    """parse_one in a pool worker, with a hard CPU-time cap: SIGALRM cannot interrupt native code (a
-    parser stuck inside lxml or pdfium), RLIMIT_CPU can — the worker dies, the pool breaks, and
-    :func:`_parse_all` records the file as ``worker_crash`` after retrying it alone."""
+def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT, memory: int | None = None) -> dict:
+    """parse_one in a worker process, with a hard CPU-time cap and an address-space cap.
+
+    SIGALRM cannot interrupt native code (a parser stuck inside lxml or pdfium), RLIMIT_CPU can — the
+    worker dies, the pool breaks, and :func:`_parse_all` records the file as ``worker_crash`` after
+    retrying it alone. RLIMIT_AS turns a runaway allocation (a table of huge spans, a decompression
+    bomb) into a MemoryError in this worker instead of swapping the machine."""
     import resource
 
     used = resource.getrusage(resource.RUSAGE_SELF)
-    soft = int(used.ru_utime + used.ru_stime) + 3 * timeout + 5
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    try:
-        resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-    except (ValueError, OSError):
-        pass
+    soft = int(used.ru_utime + used.ru_stime) + 3 * int(timeout) + 5
+    limits = {resource.RLIMIT_CPU: soft, resource.RLIMIT_AS: memory or PARSE_MEMORY_BYTES}
+    saved = {}
+    for res, want in limits.items():
+        cur, hard = resource.getrlimit(res)
+        saved[res] = cur
+        try:
+            resource.setrlimit(res, (want if hard == resource.RLIM_INFINITY else min(want, hard), hard))
+        except (ValueError, OSError):
+            pass
     try:
         return parse_one(path, timeout)
     finally:
+        for res, cur in saved.items():
+            try:
+                resource.setrlimit(res, (cur, resource.getrlimit(res)[1]))
+            except (ValueError, OSError):
+                pass
+
+
+def parse_isolated(path: str | Path, timeout: int = DEFAULT_TIMEOUT) -> dict:
+    """Parse one file in a worker process under the same limits as ingest (``etl parse``)."""
+    size = Path(path).stat().st_size  # FileNotFoundError for a missing file
+    for _, result in _parse_all([(Path(path), "", size)], 1, timeout):
+        return result
+    raise AssertionError("unreachable")
+
+
+def _die_with(parent: int) -> None:
+    """Pool-worker initializer: exit as soon as process `parent` (the ingesting process) is gone.
+
+    Workers are children of the forkserver, not of the ingesting process, so PR_SET_PDEATHSIG cannot
+    name it; a pidfd becomes readable when that exact process exits (no pid-reuse race)."""
+    def watch():
         try:
-            resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
-        except (ValueError, OSError):
-            pass
+            fd = os.pidfd_open(parent)
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):  # no pidfd (old kernel / not Linux): poll
+            while True:
+                time.sleep(1.0)
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    os._exit(1)
+                except PermissionError:
+                    pass
+        select.select([fd], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 class _Lock:
@@ -207,12 +262,17 @@ def atomic_warehouse(db: str | Path, *, fresh: bool = False):
         old.unlink(missing_ok=True)
     tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
     wal = Path(str(db) + ".wal")
-    if db.exists() and not fresh:
-        shutil.copyfile(db, tmp)
-        if wal.exists():  # left by a writer that bypassed this function: replay it into the copy
-            shutil.copyfile(wal, Path(str(tmp) + ".wal"))
-    _crashpoint("copied")
-    con = W.connect(tmp)
+    try:
+        if db.exists() and not fresh:
+            shutil.copyfile(db, tmp)
+            if wal.exists():  # left by a writer that bypassed this function: replay it into the copy
+                shutil.copyfile(wal, Path(str(tmp) + ".wal"))
+        _crashpoint("copied")
+        con = W.connect(tmp)
+    except BaseException:  # disk full while copying: no partial copy left behind
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
     try:
         yield con
         _crashpoint("before_checkpoint")
@@ -257,14 +317,14 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | 
                  dataset: str | None = None) -> Summary:
     """Ingest files into the warehouse at `db`. `progress(done, total, summary)` is called after each file.
 
-    The run builds a new warehouse file and swaps it in atomically (:func:`atomic_warehouse`). If loading
-    fails with an ordinary exception, the reports completed so far (each whole, findings and marts
-    refreshed) are still swapped in and the exception is re-raised; an interrupt or a kill swaps nothing."""
+    The run builds a new warehouse file and swaps it in atomically (:func:`atomic_warehouse`). A run that
+    fails (an exception, an interrupt, a kill) swaps nothing in: the warehouse stays as it was (or absent)
+    and the exception is re-raised. A file that cannot be parsed is not a failure of the run: it is
+    loaded as a failed report with its reason."""
     db = Path(db)
     t0 = time.perf_counter()
     files = find_files(paths)
     summary = Summary(seen=len(files))
-    error: Exception | None = None
     with _Lock(db):
         todo = None
         if db.exists() and not dataset:  # decide on a read-only look whether copying the warehouse is needed
@@ -282,13 +342,11 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | 
         else:
             try:
                 with atomic_warehouse(db) as con:
-                    error = _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse,
+                    _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse,
                                          dataset, fresh_db=not db.exists(), todo=todo)
             except _Unchanged:
                 pass
     summary.seconds = time.perf_counter() - t0
-    if error is not None:
-        raise error
     return summary
 
 
@@ -316,7 +374,7 @@ def plan_files(con, files: list[Path], summary: Summary, reparse: bool = False) 
 
 
 def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse, dataset,
-                 fresh_db, todo=None) -> Exception | None:
+                 fresh_db, todo=None) -> None:
     if dataset:
         W.set_meta(con, "dataset", dataset)
     if todo is None:
@@ -342,42 +400,43 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
         if progress:
             progress(done, len(files), summary)
 
-    error: Exception | None = None
-    try:
+    try:  # any exception leaves through atomic_warehouse, which then swaps nothing in
         load_batched(con, ((str(f), sha, max(size, 0), result)
-                           for (f, sha, size), result in _parse_all(todo, workers, timeout)), loaded)
-    except Exception as e:  # keep the whole reports loaded so far (each batch was its own transaction)
-        error = e
+                           for (f, sha, size), result in _parse_all(todo, workers, timeout)), loaded,
+                     run_at=datetime.datetime.now())  # versions loaded by one run are not ordered
     finally:
         if bar is not None:
             bar.close()
     if post and summary.report_ids:
         _crashpoint("refresh")
-        refresh(con, summary.report_ids)  # if this fails too, nothing is swapped in
-    return error
+        pairs = refresh(con, summary.report_ids)
+        paths = dict(con.execute("SELECT report_id, source_path FROM reports WHERE report_id IN (SELECT unnest(?))",
+                                 [[i for p in pairs for i in p]]).fetchall()) if pairs else {}
+        summary.superseded = [(paths[a], paths[b]) for a, b in pairs]
+        summary.duplicates = W.duplicate_office_years(con, summary.report_ids)
 
 
 LOAD_BATCH = 64            # parse results per load transaction
 LOAD_BATCH_SECONDS = 0.5   # ... or whatever arrived within this time, so progress keeps moving
 
 
-def load_batched(con, items, on_loaded) -> None:
+def load_batched(con, items, on_loaded, run_at=None) -> None:
     """Load (path, sha, size, result) items as they arrive, in batches (etl.warehouse.load_results):
     the loader is the one serial step of a parallel ingest and a batch costs about as much as one report.
     `on_loaded(batch, report_ids)` follows every batch. A batch that fails to load is retried item by
-    item, so one bad result stops the run (the caller keeps what was loaded) without losing its batch."""
+    item, so the error names the one bad result."""
     pending: list[tuple] = []
     last_flush = time.perf_counter()
 
     def flush():
         _crashpoint("loading")
         try:
-            ids = W.load_results(con, pending)
+            ids = W.load_results(con, pending, run_at)
         except Exception:
             ids = []
             for item in pending:
                 try:
-                    ids.append(W.load_result(con, *item))
+                    ids.append(W.load_result(con, *item, run_at))
                 except Exception:
                     on_loaded(pending[:len(ids)], ids)
                     raise
@@ -394,19 +453,23 @@ def load_batched(con, items, on_loaded) -> None:
         flush()
 
 
-def refresh(con, report_ids: list[int] | None) -> None:
-    """Recompute what new reports affect: compliance findings, then the marts the dashboard reads."""
+def refresh(con, report_ids: list[int] | None) -> list[tuple[int, int]]:
+    """Recompute what new reports affect: compliance findings, which version of an office-year report is
+    current (:func:`etl.warehouse.supersede`; returns the pairs newly superseded), then the marts the
+    dashboard reads."""
     try:
         from .rules import refresh as rules_refresh
     except ImportError:
         rules_refresh = None
     if rules_refresh is not None:
-        rules_refresh(con, report_ids)
+        rules_refresh(con, report_ids)  # relinks reports to offices first: supersede after it
+    pairs = W.supersede(con, report_ids)
     try:
         from .marts import build
     except ImportError:
-        return
+        return pairs
     build(con, report_ids)  # incremental when report ids are given
+    return pairs
 
 
 def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: int):
@@ -418,18 +481,23 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
         yield (f, sha, size), {"status": "failed", "parser_version": PARSER_VERSION, "format": None,
                                "error": {"code": "too_large" if size > 0 else "unreadable", "message": msg}}
     rest = [t for t in todo if t not in big]
-    workers = workers or min(os.cpu_count() or 1, max(1, len(rest)))
-    if workers <= 1 or len(rest) <= 2:
-        for t in rest:
-            yield t, parse_one(str(t[0]), timeout)
+    if not rest:
         return
+    # always in worker processes, never in the caller: the caller may be a Streamlit script thread (no
+    # signals there) and must not share memory or a crash with a parser
+    workers = max(1, min(workers or os.cpu_count() or 1, len(rest)))
     ctx = mp.get_context("forkserver")
     pending = list(rest)
+
+    def pool(n):
+        return ProcessPoolExecutor(max_workers=n, mp_context=ctx,  # no max_tasks_per_child: it deadlocks on 3.11
+                                   initializer=_die_with, initargs=(os.getpid(),))
+
     while pending:
         # a worker killed by a native crash breaks the whole pool: finish the rest in a fresh one
         retry: list[tuple[Path, str, int]] = []
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:  # no max_tasks_per_child: it deadlocks on CPython 3.11
-            futures = {pool.submit(_parse_guarded, str(t[0]), timeout): t for t in pending}
+        with pool(workers) as ex:
+            futures = {ex.submit(_parse_guarded, str(t[0]), timeout, PARSE_MEMORY_BYTES): t for t in pending}
             for fut in as_completed(futures):
                 t = futures[fut]
                 try:
@@ -441,9 +509,9 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
         if retry and len(retry) == len(pending):
             # nothing finished: parse one at a time so only the culprit fails
             for t in retry:
-                with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as solo:
+                with pool(1) as solo:
                     try:
-                        result = solo.submit(_parse_guarded, str(t[0]), timeout).result()
+                        result = solo.submit(_parse_guarded, str(t[0]), timeout, PARSE_MEMORY_BYTES).result()
                     except BrokenProcessPool:
                         result = {"status": "failed", "parser_version": PARSER_VERSION,
                                   "error": {"code": "worker_crash", "message": "parser process died on this file"}}

@@ -19,6 +19,7 @@ import logging
 import duckdb
 
 from etl import template as T
+from etl import warehouse as W
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
         WITH o AS ({offices}),
         piv AS (
             PIVOT (SELECT c.report_id, c.key, c.value FROM {cells} c JOIN reports r USING (report_id)
-                   WHERE r.status <> 'failed' AND {only})
+                   WHERE r.status <> 'failed' AND r.superseded_by IS NULL AND {only})
             ON key IN ({pivot_in}) USING max(value) GROUP BY report_id
         ),
         base AS (
@@ -173,7 +174,7 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
                    r.year, r.template, r.template_expected, r.format, r.published_on, r.status,
                    r.source_path, r.n_inferred, r.n_uncertain, piv.* EXCLUDE (report_id)
             FROM reports r LEFT JOIN o ON o.office_id = r.office_id LEFT JOIN piv USING (report_id)
-            WHERE r.status <> 'failed' AND {only}
+            WHERE r.status <> 'failed' AND r.superseded_by IS NULL AND {only}
         )
         SELECT *, {", ".join(groups)} FROM base"""
 
@@ -186,7 +187,8 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
                    OR office_id IN (SELECT office_id FROM reports WHERE report_id IN (SELECT unnest($ids)))""",
                         {"ids": list(report_ids)})
             con.execute("""DELETE FROM report_facts WHERE report_id IN (SELECT report_id FROM _mart_ids)
-                           OR report_id NOT IN (SELECT report_id FROM reports WHERE status <> 'failed')""")
+                           OR report_id NOT IN (SELECT report_id FROM reports WHERE status <> 'failed'
+                                                   AND superseded_by IS NULL)""")
             con.execute("INSERT INTO report_facts BY NAME "
                         + facts_sql("r.report_id IN (SELECT report_id FROM _mart_ids)"))
             con.execute("DROP TABLE _mart_ids")
@@ -206,7 +208,7 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
         con.execute("INSERT OR REPLACE INTO meta VALUES ('marts_built_at', CAST(current_timestamp AS VARCHAR))")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        W.rollback(con)
         raise
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("report_facts", "mart_region_year", "mart_coverage")}
@@ -245,7 +247,8 @@ def _build_coverage(con, offices: str) -> None:
     best AS (
         SELECT office_id, year, report_id, status, published_on, report_kind,
                row_number() OVER (PARTITION BY office_id, year
-                                  ORDER BY (status = 'failed'), published_on NULLS LAST, report_id) AS rn
+                                  ORDER BY (status = 'failed'), superseded_by IS NOT NULL,
+                                           published_on NULLS LAST, report_id) AS rn
         FROM reports WHERE office_id IS NOT NULL AND year IS NOT NULL
     )
     SELECT y.office_id, y.office, y.province, y.city, y.district, y.unit_type, y.year,

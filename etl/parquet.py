@@ -164,7 +164,8 @@ def connect_parquet(path_or_url: str | os.PathLike, config: dict | None = None) 
     `config` is passed to duckdb.connect (e.g. memory_limit, threads). Reading files needs external
     access; with ``enable_external_access: False`` only the export can be read: a local directory is the
     only entry of ``allowed_directories``; for a URL the local file system is disabled and the remote one
-    is the only one registered."""
+    is registered confined to the export's prefix (:func:`etl.storage.confined`: no other host, bucket or
+    path, so a query cannot fetch internal services)."""
     base = str(path_or_url)
     url = storage.is_url(base)
     cfg = dict(config or {})
@@ -176,9 +177,9 @@ def connect_parquet(path_or_url: str | os.PathLike, config: dict | None = None) 
     con.execute("SET enable_progress_bar = false")
     try:
         if url:
-            storage.attach(con, base)
+            storage.attach(con, base, confine=no_external)  # confined: only objects under the export's URL
             manifest = read_manifest(base)
-            if no_external:  # only the object store stays reachable
+            if no_external:  # and no local files
                 con.execute("SET disabled_filesystems = 'LocalFileSystem'")
         else:
             manifest = read_manifest(base)

@@ -27,8 +27,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -54,6 +56,21 @@ CONFIG = {
 }
 
 ALLOWED_TYPES = {"SELECT"}
+MAX_TIMEOUT = 300.0        # seconds a caller may ask for
+MAX_ROWS_LIMIT = 1_000_000
+MAX_CONCURRENT = int(os.environ.get("GKJB_SQL_CONCURRENCY", "2"))  # sandbox children at once, per server process
+QUEUE_WAIT = 10.0          # seconds a query waits for a free slot before it is refused as busy
+SPILL_LIMIT = "1GB"        # DuckDB max_temp_directory_size in the child (its own temporary directory)
+_slots = threading.BoundedSemaphore(MAX_CONCURRENT)
+
+
+def _kind(stmt) -> str:
+    """The statement type's name; a type this DuckDB build cannot name (e.g. UPDATE EXTENSIONS) is 'UNKNOWN'."""
+    try:
+        t = stmt.type
+    except ValueError:
+        return "UNKNOWN"
+    return getattr(t, "name", str(t))
 
 
 class SandboxError(Exception):
@@ -110,7 +127,7 @@ def check_statement(sql: str) -> str:
         raise SandboxError("refused", "请输入一条 SELECT 查询。/ Enter one SELECT query." if not stmts else
                            f"只能执行一条 SQL 语句（收到 {len(stmts)} 条）。/ Exactly one statement is allowed "
                            f"(got {len(stmts)}).")
-    kind = getattr(stmts[0].type, "name", str(stmts[0].type))
+    kind = _kind(stmts[0])
     if kind not in ALLOWED_TYPES:
         raise SandboxError("refused", f"只允许只读查询（SELECT），不允许 {kind} 语句。/ Only read-only SELECT "
                                       f"queries are allowed; {kind} statements are refused.")
@@ -123,6 +140,7 @@ def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEO
     data/warehouse.duckdb) in a sandboxed child process."""
     from . import storage
 
+    timeout, max_rows = check_limits(timeout, max_rows)
     query = check_statement(sql)
     if path and storage.is_url(path):  # a Parquet export in object storage
         location = str(path)
@@ -131,20 +149,28 @@ def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEO
         if not (path.is_file() or (path / "_manifest.json").is_file()):
             raise SandboxError("missing", f"数据仓库不存在，请先导入年报。/ Warehouse not found: {path}")
         location = str(path.resolve())
-    t0 = time.perf_counter()
-    job = json.dumps({"db": location, "sql": query, "timeout": float(timeout), "max_rows": int(max_rows)})
+    job = {"db": location, "sql": query, "timeout": float(timeout), "max_rows": int(max_rows)}
     keep = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "PYTHONPATH") + storage.ENV_KEYS
     env = {k: v for k, v in os.environ.items() if k in keep}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH")]))
-    proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd="/",
-                            start_new_session=True)
+    if not _slots.acquire(timeout=QUEUE_WAIT):
+        raise SandboxError("busy", f"同时运行的查询已达上限（{MAX_CONCURRENT} 个），请稍后再试。/ Too many queries are "
+                                   f"running at once (limit {MAX_CONCURRENT}); try again shortly.")
+    spill = tempfile.mkdtemp(prefix="gkjb-sql-")
     try:
-        out, err = proc.communicate(job.encode(), timeout=timeout + GRACE)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        raise SandboxError("timeout", _timeout_msg(timeout)) from None
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-I", "-c", _BOOT], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd="/",
+                                start_new_session=True)
+        try:
+            out, err = proc.communicate(json.dumps(dict(job, spill=spill)).encode(), timeout=timeout + GRACE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise SandboxError("timeout", _timeout_msg(timeout)) from None
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+        _slots.release()
     seconds = time.perf_counter() - t0
     if proc.returncode == 0 and out[:1] == b"R":
         import pyarrow as pa
@@ -165,6 +191,21 @@ def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEO
     raise SandboxError("error", "查询进程异常退出。/ The query process failed: "
                        + err.decode("utf-8", "replace").strip().splitlines()[-1:][0][:300] if err.strip() else
                        "查询进程异常退出。/ The query process failed.")
+
+
+def check_limits(timeout, max_rows) -> tuple[float, int]:
+    """(timeout, max_rows) as numbers within bounds; SandboxError ``refused`` otherwise (nan, inf, 1e9 …)."""
+    try:
+        timeout, max_rows = float(timeout), int(max_rows)
+    except (TypeError, ValueError, OverflowError):
+        raise SandboxError("refused", "时间或行数限制不是数字。/ The time or row limit is not a number.") from None
+    if not 0.1 <= timeout <= MAX_TIMEOUT:  # false for nan as well
+        raise SandboxError("refused", f"时间限制须在 0.1 到 {MAX_TIMEOUT:g} 秒之间。/ The time limit must be between 0.1 "
+                                      f"and {MAX_TIMEOUT:g} seconds.")
+    if not 1 <= max_rows <= MAX_ROWS_LIMIT:
+        raise SandboxError("refused", f"行数限制须在 1 到 {MAX_ROWS_LIMIT} 之间。/ The row limit must be between 1 and "
+                                      f"{MAX_ROWS_LIMIT}.")
+    return timeout, max_rows
 
 
 def _default_db() -> Path:
@@ -196,7 +237,7 @@ def _child() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     out = sys.stdout.buffer
     try:
-        meta, payload = _execute(job["db"], job["sql"], job["timeout"], job["max_rows"])
+        meta, payload = _execute(job["db"], job["sql"], job["timeout"], job["max_rows"], job["spill"])
     except SandboxError as e:
         out.write(b"E" + json.dumps({"code": e.code, "message": e.message}, ensure_ascii=False).encode())
         out.flush()
@@ -214,23 +255,26 @@ def _child() -> None:
 _MEMORY_MSG = "查询超出内存限制，已中止。/ Query stopped: it exceeded the memory limit."
 
 
-def _execute(db: str, sql: str, timeout: float, max_rows: int) -> tuple[dict, bytes]:
+def _execute(db: str, sql: str, timeout: float, max_rows: int, spill: str) -> tuple[dict, bytes]:
     import duckdb
     import pyarrow as pa
 
     from . import storage
 
+    # spills go to the private, size-capped directory the caller made (not next to the warehouse, and
+    # not ./.tmp under '/' in Parquet mode); the caller removes it however this process ends
+    config = dict(CONFIG, temp_directory=spill, max_temp_directory_size=SPILL_LIMIT)
     try:
         if storage.is_url(db) or Path(db).is_dir():  # a Parquet export: views over its files only
             from .parquet import connect_parquet
-            con = connect_parquet(db, config=dict(CONFIG))
+            con = connect_parquet(db, config=config)
         else:
-            con = duckdb.connect(db, read_only=True, config=dict(CONFIG))
+            con = duckdb.connect(db, read_only=True, config=config)
     except (duckdb.Error, OSError, RuntimeError, ValueError) as e:
         raise SandboxError("error", f"无法打开数据仓库 / cannot open the warehouse: {_first_line(e)}") from None
     # the statement is checked again here: the child never trusts its input
     stmts = con.extract_statements(sql)
-    if len(stmts) != 1 or getattr(stmts[0].type, "name", "") not in ALLOWED_TYPES:
+    if len(stmts) != 1 or _kind(stmts[0]) not in ALLOWED_TYPES:
         raise SandboxError("refused", "只允许一条只读查询（SELECT）。/ Only one read-only SELECT query is allowed.")
     timer = threading.Timer(timeout, con.interrupt)
     timer.start()

@@ -82,10 +82,60 @@ def _http_filesystem(**opts):
     return _HTTP(**opts)
 
 
-def attach(con, url: str) -> None:
+def attach(con, url: str, confine: bool = False) -> None:
     """Make `url` readable by the DuckDB connection `con` through fsspec. (DuckDB's httpfs would be faster
-    on S3, but it cannot be installed offline; one tested path is better than two.)"""
-    con.register_filesystem(filesystem(url))
+    on S3, but it cannot be installed offline; one tested path is better than two.)
+
+    With `confine` the connection can read objects under `url` and nothing else: no other host, bucket or
+    prefix of the same protocol (the SQL box must not become a way to fetch internal services), no writes."""
+    con.register_filesystem(confined(url) if confine else filesystem(url))
+
+
+_WRITES = ("mkdir", "makedirs", "touch", "rm", "rm_file", "rmdir", "mv", "copy", "cp_file", "put", "put_file",
+           "pipe", "pipe_file")
+_READS = ("open", "info", "glob", "ls", "find", "walk", "exists", "isdir", "isfile", "modified", "size", "cat",
+          "cat_file", "get", "get_file", "head", "tail", "checksum", "ukey")
+
+
+def _split(path: str) -> tuple[str, list[str]]:
+    """(protocol or '', path segments) of a URL or fsspec path, percent-decoding so that ..%2f cannot hide."""
+    from urllib.parse import unquote
+
+    text = str(path)
+    proto, rest = text.split("://", 1) if "://" in text else ("", text)
+    for _ in range(3):
+        rest = unquote(rest)
+    return proto, [seg for seg in rest.replace("\\", "/").split("/") if seg not in ("", ".")]
+
+
+def confined(url: str):
+    """An fsspec filesystem for `url` that refuses every path outside `url` (and every write)."""
+    from fsspec import AbstractFileSystem
+
+    real = filesystem(url)
+    base_proto, base = _split(url.rstrip("/"))
+    protos = {base_proto} | ({"http", "https"} if base_proto in ("http", "https") else set())
+
+    def allowed(path) -> bool:
+        proto, segs = _split(path)
+        if (proto and proto not in protos) or ".." in segs:
+            return False
+        return segs[:len(base)] == base
+
+    def read(name):
+        def method(self, path, *a, **kw):
+            if not all(allowed(p) for p in (path if isinstance(path, (list, tuple)) else [path])):
+                raise PermissionError(f"only the Parquet export can be read here, not {path}")
+            return getattr(real, name)(path, *a, **kw)
+        return method
+
+    def write(self, *a, **kw):
+        raise PermissionError("the Parquet export is read-only here")
+
+    # composition, not a subclass: async filesystems (http) route their public methods per instance
+    cls = type("Confined", (AbstractFileSystem,), {"protocol": real.protocol, "cachable": False,
+                                                  **{n: read(n) for n in _READS}, **{n: write for n in _WRITES}})
+    return cls(skip_instance_cache=True)
 
 
 class StorageError(OSError):

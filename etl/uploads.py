@@ -9,7 +9,9 @@
 - names are sanitised: no directories or traversal, no hidden (dot) files, no control / bidi-override
   characters, bounded length; Chinese and other Unicode letters are kept;
 - files are written under a dot-named temporary name and renamed into place, so an ingest scanning the
-  folder never sees half a file; the same content uploaded twice is stored once.
+  folder never sees half a file; the same content uploaded twice is stored once;
+- files are taken one at a time (a file object is read only when its turn comes), so a batch never
+  needs a second in-memory copy of itself.
 """
 from __future__ import annotations
 
@@ -22,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .document import ExtractError
-from .extractors import MAX_FILE_BYTES, sniff
+from .extractors import MAX_FILE_BYTES, MB, sniff
 
 MAX_FILES = 200
-MAX_TOTAL_BYTES = 500 * 1024 * 1024
+MAX_TOTAL_BYTES = 500 * MB
 MAX_NAME_CHARS = 80
 SUFFIX = {"txt": ".txt", "md": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx", "doc": ".doc"}
 ACCEPTED_EXTENSIONS = ("txt", "md", "html", "htm", "pdf", "docx", "doc", "wps")  # for the file picker only
@@ -101,28 +103,50 @@ _MESSAGES = {
 }
 
 
-def save_uploads(files: list[tuple[str, bytes]], dest_dir: str | Path, *, max_files: int = MAX_FILES,
+def _size(data) -> int:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return len(data)
+    size = getattr(data, "size", None)  # Streamlit's UploadedFile
+    if isinstance(size, int):
+        return size
+    pos = data.tell()
+    end = data.seek(0, os.SEEK_END)
+    data.seek(pos)
+    return end - pos
+
+
+def _read(data, limit: int) -> bytes:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    data.seek(0)
+    return data.read(limit + 1)
+
+
+def save_uploads(files, dest_dir: str | Path, *, max_files: int = MAX_FILES,
                  max_file_bytes: int = MAX_FILE_BYTES, max_total_bytes: int = MAX_TOTAL_BYTES) -> UploadResult:
     """Validate and store uploaded files under `dest_dir` as ``<sha8>_<safe name>.<detected ext>``.
 
-    Raises :class:`UploadRefused` for batch limits; each unacceptable file is listed in ``refused``."""
+    `files` are (name, bytes or binary file object) pairs. Raises :class:`UploadRefused` for batch
+    limits; each unacceptable file is listed in ``refused``."""
     files = list(files)
     if len(files) > max_files:
         raise UploadRefused(f"一次最多上传 {max_files} 个文件（收到 {len(files)} 个）/ at most {max_files} files per upload "
                             f"(got {len(files)})")
-    total = sum(len(d) for _, d in files)
+    total = sum(_size(d) for _, d in files)
     if total > max_total_bytes:
-        raise UploadRefused(f"上传总量 {total / 1e6:.0f} MB 超过上限 {max_total_bytes / 1e6:.0f} MB / upload too large")
+        raise UploadRefused(f"上传总量 {total / MB:.0f} MB 超过上限 {max_total_bytes / MB:.0f} MB / upload too large")
     dest = Path(dest_dir)
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
     out = UploadResult()
-    for name, data in files:
+    for name, source in files:
         name = str(name)
-        if len(data) > max_file_bytes:
-            out.refused.append(Refused(name, "too_large", f"文件过大（{len(data) / 1e6:.1f} MB，上限 "
-                                       f"{max_file_bytes / 1e6:.0f} MB）/ file too large"))
+        size = _size(source)
+        if size > max_file_bytes:
+            out.refused.append(Refused(name, "too_large", f"文件过大（{size / MB:.1f} MB，上限 "
+                                       f"{max_file_bytes / MB:.0f} MB）/ file too large"))
             continue
+        data = _read(source, max_file_bytes)
         try:
             fmt = detect(name, data)
         except ExtractError as e:
@@ -149,6 +173,7 @@ def save_uploads(files: list[tuple[str, bytes]], dest_dir: str | Path, *, max_fi
             Path(tmp).unlink(missing_ok=True)
             raise
         out.saved.append(Saved(name, target, fmt, len(data), sha))
+        del data
     return out
 
 

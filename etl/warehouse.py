@@ -62,7 +62,9 @@ CREATE TABLE IF NOT EXISTS reports (
     needs_ocr_pages VARCHAR,               -- e.g. '1,2,5' for scanned pages
     parse_seconds DOUBLE,
     loaded_at TIMESTAMP DEFAULT current_timestamp,
-    reading VARCHAR                        -- JSON: per table how it was located and cells read/inferred/uncertain
+    reading VARCHAR,                       -- JSON: per table how it was located and cells read/inferred/uncertain
+    first_loaded_at TIMESTAMP,             -- when this content was first loaded (kept across re-parses)
+    superseded_by INTEGER                  -- a later version for the same office, year and kind replaces it
 );
 
 CREATE TABLE IF NOT EXISTS cells (
@@ -106,6 +108,8 @@ CREATE TABLE IF NOT EXISTS report_findings (   -- single-report rule results pro
 );
 """
 
+MIGRATIONS = (("reading", "VARCHAR"), ("first_loaded_at", "TIMESTAMP"), ("superseded_by", "INTEGER"))
+
 
 def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     db = Path(db)
@@ -115,7 +119,8 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     con.execute("SET enable_progress_bar = false")  # no terminal progress bars from long marts queries
     if not read_only:
         con.execute(DDL)
-        con.execute("ALTER TABLE reports ADD COLUMN IF NOT EXISTS reading VARCHAR")  # warehouses before it
+        for col, typ in MIGRATIONS:  # warehouses built before a column existed
+            con.execute(f"ALTER TABLE reports ADD COLUMN IF NOT EXISTS {col} {typ}")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return con
 
@@ -126,10 +131,19 @@ def transaction(con: duckdb.DuckDBPyConnection):
     try:
         yield con
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     else:
         con.execute("COMMIT")
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK after a failure, keeping the failure: when a write failed (disk full) DuckDB may have ended
+    the transaction already, and "cannot rollback - no transaction is active" would hide the real cause."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 RETRYABLE_ERRORS = ("parser_error", "timeout", "worker_crash", "memory", "missing_converter")
@@ -157,16 +171,17 @@ def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
 
 
-def load_result(con: duckdb.DuckDBPyConnection, source_path: str, sha: str, size: int, result: dict) -> int:
+def load_result(con: duckdb.DuckDBPyConnection, source_path: str, sha: str, size: int, result: dict,
+                run_at: _dt.datetime | None = None) -> int:
     """Load one parse result (or a failure record) in a single transaction; a file that changed since
     it was last loaded replaces its earlier version. Returns the report id."""
-    return load_results(con, [(source_path, sha, size, result)])[0]
+    return load_results(con, [(source_path, sha, size, result)], run_at)[0]
 
 
 REPORT_COLUMNS = ["report_id", "source_path", "sha256", "format", "size_bytes", "parser_version", "status",
                   "error_code", "error_message", "office_id", "office_name", "year", "template", "template_expected",
                   "report_kind", "published_on", "title", "n_values", "n_inferred", "n_uncertain", "needs_ocr_pages",
-                  "parse_seconds", "reading"]
+                  "parse_seconds", "reading", "first_loaded_at"]
 CHILD_COLUMNS = {
     "cells": ["report_id", "key", "tbl", "row_key", "col_key", "value", "raw", "kind", "unit", "note", "flag", "prov"],
     "section_texts": ["report_id", "section_no", "section_key", "title", "text", "prov"],
@@ -190,18 +205,23 @@ def _child_rows(rid: int, result: dict) -> dict[str, list[list]]:
     }
 
 
-def load_results(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, int, dict]]) -> list[int]:
+def load_results(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, int, dict]],
+                 run_at: _dt.datetime | None = None) -> list[int]:
     """Load a batch of (source_path, sha256, size, result) in one transaction with one bulk insert per
     table — the same rows as load_result() item by item, at a fraction of the statements (the loader is
     the one serial step of a parallel ingest). Returns the report ids in the order of `items`."""
     if not items:
         return []
     if len({i[0] for i in items}) < len(items) or len({i[1] for i in items}) < len(items):
-        return [load_result(con, *i) for i in items]  # one file twice in a batch: later replaces earlier
+        return [load_result(con, *i, run_at) for i in items]  # one file twice in a batch: later replaces earlier
     with transaction(con):
-        old = [r[0] for r in con.execute(
-            "SELECT report_id FROM reports WHERE source_path IN (SELECT unnest($p)) OR sha256 IN (SELECT unnest($s))",
-            {"p": [i[0] for i in items], "s": [i[1] for i in items]}).fetchall()]
+        prior = con.execute(
+            "SELECT report_id, sha256, coalesce(first_loaded_at, loaded_at) FROM reports "
+            "WHERE source_path IN (SELECT unnest($p)) OR sha256 IN (SELECT unnest($s))",
+            {"p": [i[0] for i in items], "s": [i[1] for i in items]}).fetchall()
+        old = [r[0] for r in prior]
+        first_seen = {sha: t for _, sha, t in prior}  # the same content loaded again keeps its age
+        now = run_at or _dt.datetime.now()  # new content's first_loaded_at: one instant per ingest run
         if old:
             for t in (*CHILD_COLUMNS, "reports"):
                 con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT unnest(?))", [old])
@@ -226,7 +246,8 @@ def load_results(con: duckdb.DuckDBPyConnection, items: list[tuple[str, str, int
                 result.get("title"), sum(v is not None for v in (result.get("values") or {}).values()),
                 sum(f == "inferred" for f in flags.values()), sum(f == "uncertain" for f in flags.values()),
                 ",".join(map(str, result.get("needs_ocr_pages") or [])) or None, result.get("seconds"),
-                json.dumps(result["reading"], ensure_ascii=False) if result.get("reading") else None])
+                json.dumps(result["reading"], ensure_ascii=False) if result.get("reading") else None,
+                first_seen.get(sha, now)])
             for t, rows in _child_rows(rid, result).items():
                 children[t].extend(rows)
         _insert(con, "reports", REPORT_COLUMNS, reports)
@@ -276,3 +297,49 @@ def ensure_office(con, name: str, aliases: list[str], report_kind: str | None) -
     return con.execute(
         "INSERT INTO offices (name, aliases, report_kind, source) VALUES (?, ?, ?, 'inferred') RETURNING office_id",
         [name, aliases or [], report_kind]).fetchall()[0][0]
+
+
+def supersede(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -> list[tuple[int, int]]:
+    """Decide which report of an office-year is the current one, for the office-years of `report_ids`
+    (all when None). Returns the (earlier, current) report ids newly marked.
+
+    A report (not failed) for an office, year and report kind that already has one is a corrected
+    version: the one whose content was loaded last is current, the earlier ones get ``superseded_by``
+    and are kept (history) but no longer counted (marts read current reports only). Two versions first
+    loaded in the same run cannot be ordered: both stay current and :func:`duplicate_office_years`
+    lists them for a person to resolve."""
+    scope = "true" if report_ids is None else \
+        "(office_id, year) IN (SELECT (office_id, year) FROM reports WHERE report_id IN (SELECT unnest($ids)))"
+    params = {} if report_ids is None else {"ids": list(report_ids)}
+    before = dict(con.execute(f"SELECT report_id, superseded_by FROM reports WHERE {scope}", params).fetchall())
+    con.execute(f"""
+        UPDATE reports SET superseded_by = s.current FROM (
+            WITH r AS (SELECT report_id, office_id, year, coalesce(report_kind, '') AS kind, status,
+                              coalesce(first_loaded_at, loaded_at) AS t
+                       FROM reports WHERE office_id IS NOT NULL AND year IS NOT NULL AND {scope}),
+            latest AS (SELECT office_id, year, kind, max(t) AS t FROM r WHERE status <> 'failed' GROUP BY ALL),
+            current AS (SELECT office_id, year, kind, latest.t, max(report_id) AS current
+                        FROM r JOIN latest USING (office_id, year, kind)
+                        WHERE r.status <> 'failed' AND r.t = latest.t GROUP BY ALL)
+            SELECT r.report_id, CASE WHEN r.status <> 'failed' AND r.t < c.t THEN c.current END AS current
+            FROM r LEFT JOIN current c USING (office_id, year, kind)
+        ) s WHERE reports.report_id = s.report_id""", params)
+    after = con.execute(f"SELECT report_id, superseded_by FROM reports WHERE {scope} AND superseded_by IS NOT NULL",
+                        params).fetchall()
+    return [(rid, cur) for rid, cur in after if before.get(rid) != cur]
+
+
+def duplicate_office_years(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -> list[dict]:
+    """Office-years (and report kind) with more than one current report: these would be counted twice."""
+    scope = "true" if report_ids is None else \
+        "(office_id, year) IN (SELECT (office_id, year) FROM reports WHERE report_id IN (SELECT unnest($ids)))"
+    params = {} if report_ids is None else {"ids": list(report_ids)}
+    rows = con.execute(f"""
+        SELECT r.office_id, any_value(coalesce(o.name, r.office_name)), r.year, r.report_kind,
+               list(r.report_id ORDER BY r.report_id), list(r.source_path ORDER BY r.report_id)
+        FROM reports r LEFT JOIN offices o USING (office_id)
+        WHERE r.status <> 'failed' AND r.superseded_by IS NULL AND r.office_id IS NOT NULL AND r.year IS NOT NULL
+          AND {scope.replace("(office_id, year) IN", "(r.office_id, r.year) IN")}
+        GROUP BY r.office_id, r.year, r.report_kind HAVING count(*) > 1 ORDER BY 2, 3""", params).fetchall()
+    return [{"office_id": o, "office": name, "year": y, "report_kind": k, "report_ids": ids, "paths": paths}
+            for o, name, y, k, ids, paths in rows]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from .parse import _seconds
+
 
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="导入年报文件到数据仓库 / load report files into the warehouse")
@@ -10,7 +12,7 @@ def register(sub) -> None:
     p.add_argument("--db", default=None, help="warehouse file (default data/warehouse.duckdb; with --executor dask "
                                              "and --parquet but no --db: a scratch warehouse, only Parquet is kept)")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
-    p.add_argument("--timeout", type=int, default=120, help="seconds allowed per file")
+    p.add_argument("--timeout", type=_seconds, default=120, help="seconds allowed per file")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--reparse", action="store_true", help="parse again files already loaded (after a parser upgrade)")
     p.add_argument("--dataset", default=None, help="label the warehouse, e.g. 'demo' (shown as a banner)")
@@ -29,6 +31,8 @@ def run(args) -> int:
             print("error: the dask executor is not available in this build", file=sys.stderr)
             return 2
         return ingest_dask(args)
+    import duckdb
+
     from ..ingest import IngestLocked, ingest_paths
 
     args.db = args.db or "data/warehouse.duckdb"
@@ -42,9 +46,17 @@ def run(args) -> int:
     except FileNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except (OSError, duckdb.Error) as e:  # disk full, read-only or damaged warehouse: nothing was swapped in
+        print(f"error: cannot write the warehouse {args.db} (unchanged): {type(e).__name__}: {e}", file=sys.stderr)
+        return 4
     print(s.line())
     for path, reason in s.failures[:50]:
         print(f"  failed: {path}: {reason}")
     if len(s.failures) > 50:
         print(f"  … and {len(s.failures) - 50} more (see table reports where status = 'failed')")
+    for old, new in s.superseded:
+        print(f"  newer version: {new} replaces {old} (kept as history)")
+    for d in s.duplicates:
+        print(f"  warning: {d['office']} {d['year']} has {len(d['paths'])} current reports (counted twice): "
+              + ", ".join(d["paths"]))
     return 0

@@ -1,10 +1,9 @@
 """`python -m etl parse FILE [--json]` — the SPEC §9 contract."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-
-from ..document import ExtractError
 
 
 def register(sub) -> None:
@@ -12,19 +11,31 @@ def register(sub) -> None:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the SPEC §9 JSON object")
     p.add_argument("--cells", action="store_true", help="include raw cells with provenance in the JSON")
+    p.add_argument("--timeout", type=_seconds, default=None, help="seconds allowed (default: as ingest, 120)")
     p.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from ..parse import parse_file
-
+def _seconds(text: str) -> int:
+    """A whole number of seconds, 1 to one day (argparse type)."""
     try:
-        result = parse_file(args.file)
-    except ExtractError as e:
-        print(json.dumps({"error": {"code": e.code, "message": e.message}}, ensure_ascii=False))
-        return 2
-    except FileNotFoundError as e:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 1 <= v <= 86400:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be between 1 and 86400 seconds: {text!r}")
+    return int(v)
+
+
+def run(args) -> int:
+    from ..ingest import DEFAULT_TIMEOUT, parse_isolated
+
+    try:  # in a worker process with ingest's time, CPU and memory limits
+        result = parse_isolated(args.file, args.timeout or DEFAULT_TIMEOUT)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
         print(json.dumps({"error": {"code": "not_found", "message": str(e)}}, ensure_ascii=False))
+        return 2
+    if "error" in result:
+        print(json.dumps({"error": result["error"]}, ensure_ascii=False))
         return 2
     if not args.cells:
         result.pop("cells", None)

@@ -12,7 +12,10 @@ from pathlib import Path
 
 from ..document import Document, ExtractError
 
-MAX_FILE_BYTES = 40 * 1024 * 1024  # a report is a few MB at most; larger files are refused, not parsed
+# a report is a few MB at most; larger files are refused, not parsed. MB means 10^6 bytes in every limit and
+# message of the project (upload widget, upload and ingest checks, README)
+MB = 1_000_000
+MAX_FILE_BYTES = 40 * MB
 
 # format -> module (imported lazily: PDF and Word libraries load only when such a file is seen)
 MODULES = {
@@ -37,10 +40,14 @@ def sniff(path: Path, head: bytes) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        from .encoding import utf16_without_bom
-        if utf16_without_bom(head) is None:
+        from .encoding import few_nuls, utf16_without_bom
+        utf16 = utf16_without_bom(head)
+        if utf16:
+            head = head.decode(utf16, errors="ignore").encode("utf-8")
+        elif few_nuls(head):  # a stray NUL in text: decoding drops it and records a problem
+            head = head.replace(b"\x00", b"")
+        else:
             raise ExtractError("binary", "binary content that is not PDF, DOCX or DOC")
-        head = head.decode(utf16_without_bom(head), errors="ignore").encode("utf-8")
     low = head[:4096].lower()
     if ext == "html" or any(tag in low for tag in (b"<html", b"<!doctype html", b"<table", b"<body", b"<meta")):
         return "html"

@@ -19,16 +19,21 @@ _PUB_META = ("pubdate", "publishdate", "firstpublishedtime", "articlepubdate", "
 _MARK = "\u0000TABLE{}\u0000"
 _MARK_RE = re.compile("\u0000TABLE(\\d+)\u0000")
 MAX_SPAN = 64  # larger spans are broken markup; clamp instead of building huge grids
+# grid positions (rowspan x colspan summed over every cell) one page may lay out: real reports need a few
+# thousand; 200 rows of 2000 cells spanning 64x64 would need 1.6 billion
+MAX_GRID_CELLS = 2_000_000
 
 
 def extract(path: Path, data: bytes) -> Document:
     m = _META_CHARSET.search(data[:4096])
-    text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None)
+    repaired: list[dict] = []
+    text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None, problems=repaired)
+    _check_spans(text)
     try:
         soup = BeautifulSoup(text, "lxml")
     except Exception as e:  # lxml gives up only on pathological input
         raise ExtractError("html", f"cannot parse HTML: {e}") from e
-    doc = Document(str(path), "html", meta={"encoding": encoding})
+    doc = Document(str(path), "html", meta={"encoding": encoding}, problems=repaired)
     _read_meta(soup, doc)
     for tag in soup(["script", "style", "noscript", "template", "iframe"]):
         tag.decompose()
@@ -42,9 +47,10 @@ def extract(path: Path, data: bytes) -> Document:
         if parent is not None:
             outer.add(id(parent))
     innermost = [t for t in all_tables if id(t) not in outer]
+    budget = [MAX_GRID_CELLS]
     for table in innermost:
         n = len(tables)
-        tables.append(_grid(table, n))
+        tables.append(_grid(table, n, budget))
         table.replace_with(soup.new_string(f"\n{_MARK.format(n)}\n"))
 
     root = soup.body or soup
@@ -60,6 +66,29 @@ def extract(path: Path, data: bytes) -> Document:
             elif part.strip():
                 doc.add_text(part.strip(), para=i)
     return doc
+
+
+_CELL_TAG = re.compile(r"<t[dh]\b([^>]*)>", re.I)
+_SPAN_ATTR = re.compile(r"""(row|col)span\s*=\s*["']?\s*(\d+)""", re.I)
+
+
+def _check_spans(text: str) -> None:
+    """Refuse a span bomb before building the tree (the tree of a 14 MB bomb alone takes ~800 MB): the
+    grid positions all cells of the page would take, counted on the raw markup (an upper bound of what
+    :func:`_grid` lays out)."""
+    total = 0
+    for m in _CELL_TAG.finditer(text):
+        rs = cs = 1
+        for kind, n in _SPAN_ATTR.findall(m.group(1)):
+            n = max(1, min(MAX_SPAN, int(n[:6])))
+            if kind.lower() == "row":
+                rs = n
+            else:
+                cs = n
+        total += rs * cs
+        if total > MAX_GRID_CELLS:
+            raise ExtractError("too_complex", f"HTML tables span more than {MAX_GRID_CELLS:,} grid cells "
+                                              "(rowspan × colspan); refused as malformed")
 
 
 def _text_lines(root: Tag) -> list[str]:
@@ -98,22 +127,29 @@ def _span(td: Tag, attr: str) -> int:
         return 1
 
 
-def _grid(table: Tag, n: int) -> list[list[Cell]]:
+def _grid(table: Tag, n: int, budget: list[int]) -> list[list[Cell]]:
     """Rows of origin cells in grid-column order. A rowspan occupies grid positions in the rows below
-    (so their cells land in the right columns) but is emitted only once, in its first row."""
+    (so their cells land in the right columns) but is emitted only once, in its first row.
+
+    `budget` holds the grid positions the page may still lay out; a page beyond it is refused
+    (ExtractError ``too_complex``) before the occupancy map can grow without bound."""
     rows: list[list[Cell]] = []
-    occupied: dict[tuple[int, int], bool] = {}
+    below: dict[int, set[int]] = {}  # row -> columns taken by rowspans from rows above
     trs = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
     for r, tr in enumerate(trs):
         out: list[Cell] = []
         col = 0
+        taken = below.pop(r, set())
         for td in tr.find_all(["td", "th"], recursive=False):
-            while occupied.get((r, col)):
+            while col in taken:
                 col += 1
             rs, cs = _span(td, "rowspan"), _span(td, "colspan")
-            for dr in range(rs):
-                for dc in range(cs):
-                    occupied[(r + dr, col + dc)] = True
+            budget[0] -= rs * cs
+            if budget[0] < 0:
+                raise ExtractError("too_complex", f"HTML tables span more than {MAX_GRID_CELLS:,} grid cells "
+                                                  "(rowspan × colspan); refused as malformed")
+            for dr in range(1, rs):
+                below.setdefault(r + dr, set()).update(range(col, col + cs))
             prov = {"table": n, "row": r, "col": col}
             if rs > 1 or cs > 1:
                 prov["span"] = [rs, cs]

@@ -21,9 +21,10 @@ def display_width(s: str) -> int:
 
 
 def extract(path: Path, data: bytes) -> Document:
-    text, encoding = decode(data)
+    repaired: list[dict] = []
+    text, encoding = decode(data, problems=repaired)
     fmt = "md" if path.suffix.lower() in (".md", ".markdown") else "txt"
-    doc = Document(str(path), fmt, meta={"encoding": encoding})
+    doc = Document(str(path), fmt, meta={"encoding": encoding}, problems=repaired)
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.replace("\xa0", " ").rstrip()
         if not line.strip():

@@ -138,7 +138,8 @@ def refresh(con, report_ids: list[int] | None = None, policy: Policy | None = No
             con.execute("COMMIT")
     except BaseException:
         if own_tx:
-            con.execute("ROLLBACK")
+            from ..warehouse import rollback
+            rollback(con)  # keep the real error (a failed write may have ended the transaction)
         raise
     stats["seconds"] = round(time.perf_counter() - t0, 3)
     return stats

@@ -125,7 +125,8 @@ def import_registry(con, csv_path: str | Path) -> dict:
         stats["relinked"] = relink_reports(con)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        from ..warehouse import rollback
+        rollback(con)  # keep the real error (a failed write may have ended the transaction)
         raise
     ensure_views(con)
     return stats
