@@ -95,6 +95,11 @@ if ui.header("年报详情", f):
                                    file_name=src.name, on_click="ignore", icon=":material/download:", key="rep_src")
             else:
                 st.caption(f"原始文件不在本机：{safe.md(src)}")
+            newer = h.get("superseded_by")
+            if newer is not None and pd.notna(newer):
+                st.warning(f"这是旧版本：同一单位同一年度已导入更新的版本（年报编号 {int(newer)}），本版本保留备查，"
+                           "不计入任何统计。")
+                ui.report_link(int(newer), "打开更新的版本")
             if h["status"] == "failed":
                 st.error(f"解析失败：{safe.md(fmt.code_label(fmt.ERROR_CODES, h['error_code']))}。该文件不计入任何统计。"
                          + safe.md(fmt.ERROR_ADVICE.get(h["error_code"], fmt.ADVICE_DEFAULT)))

@@ -150,3 +150,30 @@ def test_report_page_on_a_warehouse_loaded_before_the_reading_summary(shared_cor
         os.environ.pop("GKJB_DB", None)
     assert not at.exception
     assert any("没有记录识读情况" in i.value for i in at.info)
+
+
+def test_report_page_says_a_report_was_replaced_by_a_later_version(shared_corpus, tmp_path):
+    """The archived text of a page loaded first, its HTML later: the text is kept as history, marked replaced."""
+    import duckdb
+    db = tmp_path / "w.duckdb"
+    for i, f in enumerate(("pingtan-215-2024.txt", "pingtan-215-2024.html")):
+        d = tmp_path / f"run{i}"
+        d.mkdir()
+        (d / f).write_bytes((shared_corpus / f).read_bytes())
+        subprocess.run([sys.executable, "-m", "etl", "ingest", str(d), "--db", str(db)], check=True, cwd=ROOT,
+                       env={**os.environ, "GKJB_OCR": "0"}, capture_output=True, timeout=600)
+    con = duckdb.connect(str(db), read_only=True)
+    old, new = con.execute("SELECT report_id, superseded_by FROM reports WHERE source_path LIKE '%.txt'").fetchone()
+    con.close()
+    assert new is not None
+    from streamlit.testing.v1 import AppTest
+    os.environ["GKJB_DB"] = str(db)
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.switch_page("pages/report.py")
+        at.query_params["report"] = str(old)
+        at.run()
+    finally:
+        os.environ.pop("GKJB_DB", None)
+    assert not at.exception
+    assert any("这是旧版本" in w.value and str(new) in w.value for w in at.warning)
