@@ -201,6 +201,9 @@ QUERIES: dict[str, Query] = {
         SELECT year, sum(n_reports) AS n_reports, {_sums([T3_NEW, T3_IN, T3_PROC, T3_OUT, T3_NH] +
                                                          [G(g) for g in T.T3_OUTCOME_GROUPS])}
         FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year ORDER BY year"""),
+    "t3_rates": Query(f"""
+        SELECT {M.DISCLOSED.sql()} AS rate_disclosed, {M.NOT_HELD.sql()} AS rate_not_held
+        FROM {{facts}} WHERE {{wm}} AND {{sumok}}""", doc="实质公开率、不掌握占比（所选年度合计）"),
     "t3_reasons": Query(f"""
         SELECT {_sums([K(3, r, TOT) for r in T3_REASON_ROWS])}
         FROM {{facts}} WHERE {{wm}} AND {{sumok}}"""),

@@ -33,8 +33,14 @@ if ui.header("对比", f, "选择 2–6 个单位或地区，按年度在相同�
                                default=ids[:2] if len(ids) >= 2 else None, select_all=False, placeholder="请选择")
         level, fr, who, n_avail = "office", f, {str(i): names[i] for i in picks}, len(ids)
     else:
-        # only levels whose parents the sidebar fixes: districts of two cities would merge their 市本级
+        # the first level below the sidebar's region with two or more members (one province is no comparison)
         here = "district" if f.city or f.district else "city" if f.province else "province"
+        while here != "district":
+            g = Q.run("compare_groups", f, level=here)
+            if g is None or len(g) != 1 or g["grp"].iloc[0] in (*Q.OWN_LEVEL.values(), "未知"):
+                break
+            f, here = f.narrowed(here, g["grp"].iloc[0]), {"province": "city", "city": "district"}[here]
+        # only levels whose parents are fixed: districts of two cities would merge their 市本级
         levels = [lv for lv in PARENTS if all(getattr(f, p) for p in PARENTS[lv])]
         level = st.segmented_control("地区级别", levels, format_func=fmt.LEVELS.get, default=here,
                                      key="cmp_level") or here
@@ -92,6 +98,7 @@ if ui.header("对比", f, "选择 2–6 个单位或地区，按年度在相同�
                         fig.update_yaxes(tickformat=".0%")
                     ui.chart(fig, f"cmp_line_{i}")
             wide = data.pivot_table(index=["measure", "year"], columns="who", values="value").reset_index()
+            wide.columns.name = None
             ui.table(wide, "对比", "cmp_tbl", rename={"measure": "指标", "year": "年度"})
             st.caption("比率（实质公开率、不掌握占比、纠错率、按时率）以小数表示，如 0.25 即 25%。"
                        "2019版与2021版表二的指标不同，跨 2020→2021 的表二数值不可直接比较。")
