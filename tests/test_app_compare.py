@@ -182,3 +182,16 @@ def test_no_district_named_unknown(demo_db, use_db):
         for d in at.dataframe:
             assert not (d.value.astype(str) == "未知").any().any(), page
             assert "未知" not in d.value.columns, page
+
+
+def test_compare_follows_a_sidebar_change(demo_db, use_db):
+    """Another city in the sidebar: 对比 starts again from that city's districts (not the old picks)."""
+    use_db(demo_db)
+    at = app("compare", {**CITY, "year": ["2024", "2025"]})
+    next(s for s in at.selectbox if s.key == "city").set_value("云岭市").run()
+    assert not at.exception, [e.message for e in at.exception]
+    picks = next(m for m in at.multiselect if m.label.startswith("区县"))
+    want = {r[0] for r in sql(demo_db, "SELECT DISTINCT coalesce(district, '（市本级）') FROM report_facts "
+                                       "WHERE city = '云岭市' AND year IN (2024, 2025)")}
+    assert set(picks.value) == want and set(picks.options) == want
+    assert not at.info, [i.value for i in at.info]
