@@ -130,6 +130,40 @@ def _office_rank(aggs: str, where: str, order: str, having: str = "", source: st
         FROM top LEFT JOIN mart_offices n USING (office_id) ORDER BY {order}, top.office_id"""
 COVERAGE_LIMIT = 20000
 
+
+_CMP_REQ = ("report_facts", "findings", "office_scores", "mart_coverage")
+
+
+def _compare_derived(reviews: bool) -> str:
+    """Derived measures by group × year: rates over report_facts, 按时率 over the TIMELY findings of the same
+    reports, 得分 = mean office-year score (office_scores, regions from mart_coverage: a year with no report
+    scores too); $names limits the groups (office ids or region names). With `reviews`, a TIMELY FAIL a
+    reviewer marked 误报 counts in neither part of 按时率."""
+    grp_r, grp_c = GRP_C.replace("office_id", "r.office_id"), GRP_C.replace("office_id", "c.office_id")
+    fp = ""
+    if reviews:
+        fp = (f"LEFT JOIN reports rr ON rr.report_id = f.report_id LEFT JOIN review_current v "
+              f"ON v.finding_key = {finding_key_sql('rr.sha256')} "
+              "WHERE NOT (f.status = 'FAIL' AND v.verdict IS NOT DISTINCT FROM 'false_positive') AND")
+    return f"""
+        WITH facts AS (
+            SELECT {GRP_C} AS grp, year, {M.DISCLOSED.sql()} AS rate_disclosed,
+                   {M.NOT_HELD.sql()} AS rate_not_held, {M.CORRECTED.sql()} AS rate_corrected
+            FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, year),
+        timely AS (
+            SELECT {grp_r} AS grp, r.year, {M.ON_TIME.sql("f.")} AS rate_on_time
+            FROM findings f JOIN (SELECT report_id, office_id, province, city, district, year FROM report_facts
+                                  WHERE {{w}}) r ON r.report_id = f.report_id
+            {fp or "WHERE"} f.rule = '{M.ON_TIME.rule}' GROUP BY ALL),
+        score AS (
+            SELECT {grp_c} AS grp, c.year, avg(s.score) AS score
+            FROM office_scores s JOIN (SELECT office_id, year, province, city, district FROM mart_coverage
+                                       WHERE {{wc}}) c ON c.office_id = s.office_id AND c.year = s.year
+            GROUP BY ALL)
+        SELECT grp, year, rate_disclosed, rate_not_held, rate_corrected, rate_on_time, score
+        FROM facts FULL JOIN timely USING (grp, year) FULL JOIN score USING (grp, year)
+        WHERE list_contains($names, grp) ORDER BY grp, year"""
+
 QUERIES: dict[str, Query] = {
     # -- global -----------------------------------------------------------------------------------
     "meta": Query("SELECT key, value FROM meta", requires=("meta",), doc="元数据"),
@@ -317,29 +351,12 @@ QUERIES: dict[str, Query] = {
         SELECT {GRP} AS grp, count(*) AS n_reports FROM report_facts WHERE {{w}} GROUP BY grp
         ORDER BY grp IN ('（省本级）', '（市本级）', '未知'), grp""", sample={"level": "district"},
                             doc="对比：所选地区和年度内某一级的地区（含本级单位）"),
-    # derived measures by group × year: rates over report_facts, 按时率 over the TIMELY findings of the same
-    # reports, score = mean office-year score (office_scores, regions from mart_coverage: a year with no
-    # report scores too); $ids limits the groups (office ids or region names)
-    "compare_derived": Query(f"""
-        WITH facts AS (
-            SELECT {GRP_C} AS grp, year, {M.DISCLOSED.sql()} AS rate_disclosed,
-                   {M.NOT_HELD.sql()} AS rate_not_held, {M.CORRECTED.sql()} AS rate_corrected
-            FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, year),
-        timely AS (
-            SELECT {GRP_C.replace("office_id", "r.office_id")} AS grp, r.year, {M.ON_TIME.sql("f.")} AS rate_on_time
-            FROM findings f JOIN (SELECT report_id, office_id, province, city, district, year FROM report_facts
-                                  WHERE {{w}}) r USING (report_id)
-            WHERE f.rule = '{M.ON_TIME.rule}' GROUP BY ALL),
-        score AS (
-            SELECT {GRP_C.replace("office_id", "c.office_id")} AS grp, c.year, avg(s.score) AS score
-            FROM office_scores s JOIN (SELECT office_id, year, province, city, district FROM mart_coverage
-                                       WHERE {{wc}}) c ON c.office_id = s.office_id AND c.year = s.year
-            GROUP BY ALL)
-        SELECT grp, year, rate_disclosed, rate_not_held, rate_corrected, rate_on_time, score
-        FROM facts FULL JOIN timely USING (grp, year) FULL JOIN score USING (grp, year)
-        WHERE list_contains($names, grp) ORDER BY grp, year""",
-                             requires=("report_facts", "findings", "office_scores", "mart_coverage"),
+    # derived measures by group × year (see _compare_derived); the _rv variant leaves out late-publication
+    # findings a reviewer marked 误报, as the 通报 does
+    "compare_derived": Query(_compare_derived(False), requires=_CMP_REQ,
                              sample={"level": "district", "names": ["（市本级）"]}, doc="对比：派生指标"),
+    "compare_derived_rv": Query(_compare_derived(True), requires=_CMP_REQ + ("reports", "review_current"),
+                                sample={"level": "district", "names": ["（市本级）"]}, doc="对比：派生指标（含审核）"),
     # -- 数据探索 -------------------------------------------------------------------------------------
     "facets": Query("""
         SELECT CASE WHEN GROUPING(year) = 0 THEN 'year' WHEN GROUPING(province) = 0 THEN 'province'

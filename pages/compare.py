@@ -62,7 +62,8 @@ if ui.header("对比", f, "选择 2–6 个单位或地区，按年度在相同�
         frames = []
         der = [m for m in chosen if m in DERIVED]
         if der:
-            d = Q.run("compare_derived", fr, level=level, names=list(who))
+            name = "compare_derived_rv" if Q.available("compare_derived_rv") else "compare_derived"
+            d = Q.run(name, fr, level=level, names=list(who))
             if d is not None and not d.empty:
                 long = d.melt(id_vars=["grp", "year"], value_vars=der, var_name="m", value_name="value")
                 frames.append(long.rename(columns={"grp": "who"}))

@@ -195,3 +195,29 @@ def test_compare_follows_a_sidebar_change(demo_db, use_db):
                                        "WHERE city = '云岭市' AND year IN (2024, 2025)")}
     assert set(picks.value) == want and set(picks.options) == want
     assert not at.info, [i.value for i in at.info]
+
+
+def test_on_time_rate_leaves_out_reviewed_false_positives(demo_db, use_db, tmp_path):
+    """A late-publication finding a reviewer marked 误报 counts in neither part of 按时率 (as in the 通报)."""
+    import shutil
+
+    from dashboard import queries as Q
+    from dashboard.filters import Filters
+    from etl.review import review_finding
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    rid, dist, year = sql(db, """SELECT f.report_id, coalesce(r.district, '（市本级）'), r.year FROM findings f
+        JOIN report_facts r USING (report_id) WHERE f.rule = 'TIMELY' AND f.status = 'FAIL' AND r.city = '青川市'
+        ORDER BY f.report_id LIMIT 1""")[0]
+    p, n = sql(db, """SELECT count(*) FILTER (WHERE f.status = 'PASS'), count(*) FILTER (WHERE f.status IN
+        ('PASS', 'FAIL')) FROM findings f JOIN report_facts r USING (report_id) WHERE f.rule = 'TIMELY'
+        AND r.city = '青川市' AND coalesce(r.district, '（市本级）') = ? AND r.year = ?""", [dist, year])[0]
+    use_db(db)
+    f = Filters(province="示例省", city="青川市", years=(year,))
+
+    def rate():
+        d = Q.execute("compare_derived_rv", f, level="district", names=[dist])
+        return d["rate_on_time"].iloc[0]
+    assert rate() == pytest.approx(p / n) and p < n
+    review_finding(db, verdict="false_positive", reviewer="测试", note="发布日期识别错误", report=rid, rule="TIMELY")
+    assert rate() == pytest.approx(p / (n - 1))
