@@ -30,8 +30,8 @@ if ui.header("对比", f, "选择 2–6 个单位或地区，按年度在相同�
         names = {} if offices is None else dict(zip(offices["office_id"].astype(int), offices["office"]))
         ids = sorted(names, key=names.get)
         # keyed by the region: another sidebar region starts again from its defaults
-        picks = st.multiselect("单位（2–6 个）", ids, format_func=names.get, max_selections=6, key=f"cmp_offices_{f.province}_{f.city}_{f.district}",
-                               default=ids[:2] if len(ids) >= 2 else None, select_all=False, placeholder="请选择")
+        picks = st.multiselect("单位（2–6 个）", ids, format_func=names.get, max_selections=6,
+                               key=f"cmp_offices_{f.province}_{f.city}_{f.district}", default=ids[:2] if len(ids) >= 2 else None, select_all=False, placeholder="请选择")
         level, fr, who, n_avail = "office", f, {str(i): names[i] for i in picks}, len(ids)
     else:
         # the first level below the sidebar's region with two or more members (one province is no comparison)
@@ -51,8 +51,8 @@ if ui.header("对比", f, "选择 2–6 个单位或地区，按年度在相同�
         opts = [] if groups is None else list(groups["grp"])
         mine = getattr(f, level)
         default = ([mine] if mine in opts else []) + [o for o in opts if o != mine]
-        picks = st.multiselect(f"{fmt.LEVELS[level]}（2–6 个）", opts, max_selections=6, key=f"cmp_regions_{level}_{fr.province}_{fr.city}",
-                               default=default[:6], select_all=False, placeholder="请选择")
+        picks = st.multiselect(f"{fmt.LEVELS[level]}（2–6 个）", opts, max_selections=6,
+                               key=f"cmp_regions_{level}_{fr.province}_{fr.city}", default=default[:6], select_all=False, placeholder="请选择")
         who, n_avail = {p: p for p in picks}, len(opts)
     st.caption(f"年度：{fmt.years_label(f.years)}")
     if len(picks) < 2 or not chosen:
