@@ -79,14 +79,29 @@ def _sums(cols, prefix="") -> str:
 # offices above the level being broken down (a province's own departments when listing cities) are a group
 # of their own, named for what they are: 省本级 / 市本级 (ui.drill_region does not drill into them)
 OWN_LEVEL = {"city": "（省本级）", "district": "（市本级）"}
+# (a province's own departments listed among districts, when no city is selected, are 省本级 too)
+_OWN = ("CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
+        "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' "
+        "WHEN $level = 'district' AND province IS NOT NULL THEN '（省本级）' END")
 GRP = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
-       "WHEN 'district' THEN district END, "
-       "CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
-       "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' END, '未知')")
+       f"WHEN 'district' THEN district END, {_OWN}, '未知')")
 GRP_F = ("coalesce(CASE $level WHEN 'province' THEN province WHEN 'city' THEN city "
-         "WHEN 'district' THEN district ELSE office END, "
-         "CASE WHEN $level = 'city' AND province IS NOT NULL THEN '（省本级）' "
-         "WHEN $level = 'district' AND city IS NOT NULL THEN '（市本级）' END, '未知')")
+         f"WHEN 'district' THEN district ELSE office END, {_OWN}, '未知')")
+# 对比 groups: a region of the level, or one office (by id: two offices may share a name)
+GRP_C = f"CASE WHEN $level = 'office' THEN CAST(office_id AS VARCHAR) ELSE {GRP} END"
+
+
+def _yoy(cols: list[str], order: str = "grp, year") -> str:
+    """SELECT over CTE ``g`` (grp, year, …) adding, per column c, c_chg and c_pct: the change against the
+    previous year of the same group in the table — blank for the first year shown, and when that year is
+    not in the table (2023 → 2025 is not a year-over-year change)."""
+    prev = lambda c: f"lag({c}) OVER (PARTITION BY grp ORDER BY year)"  # noqa: E731
+    ok = f"{prev('year')} = year - 1"
+    out = []
+    for c in cols:
+        out.append(f"CASE WHEN {ok} THEN {c} - {prev(c)} END AS {c}_chg")
+        out.append(f"CASE WHEN {ok} THEN ({c} - {prev(c)}) / nullif({prev(c)}, 0) END AS {c}_pct")
+    return f"SELECT *, {', '.join(out)} FROM g ORDER BY {order}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,40 @@ def _office_rank(aggs: str, where: str, order: str, having: str = "", source: st
                top.* EXCLUDE (office_id)
         FROM top LEFT JOIN mart_offices n USING (office_id) ORDER BY {order}, top.office_id"""
 COVERAGE_LIMIT = 20000
+
+
+_CMP_REQ = ("report_facts", "findings", "office_scores", "mart_coverage")
+
+
+def _compare_derived(reviews: bool) -> str:
+    """Derived measures by group × year: rates over report_facts, 按时率 over the TIMELY findings of the same
+    reports, 得分 = mean office-year score (office_scores, regions from mart_coverage: a year with no report
+    scores too); $names limits the groups (office ids or region names). With `reviews`, a TIMELY FAIL a
+    reviewer marked 误报 counts in neither part of 按时率."""
+    grp_r, grp_c = GRP_C.replace("office_id", "r.office_id"), GRP_C.replace("office_id", "c.office_id")
+    fp = ""
+    if reviews:
+        fp = (f"LEFT JOIN reports rr ON rr.report_id = f.report_id LEFT JOIN review_current v "
+              f"ON v.finding_key = {finding_key_sql('rr.sha256')} "
+              "WHERE NOT (f.status = 'FAIL' AND v.verdict IS NOT DISTINCT FROM 'false_positive') AND")
+    return f"""
+        WITH facts AS (
+            SELECT {GRP_C} AS grp, year, {M.DISCLOSED.sql()} AS rate_disclosed,
+                   {M.NOT_HELD.sql()} AS rate_not_held, {M.CORRECTED.sql()} AS rate_corrected
+            FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, year),
+        timely AS (
+            SELECT {grp_r} AS grp, r.year, {M.ON_TIME.sql("f.")} AS rate_on_time
+            FROM findings f JOIN (SELECT report_id, office_id, province, city, district, year FROM report_facts
+                                  WHERE {{w}}) r ON r.report_id = f.report_id
+            {fp or "WHERE"} f.rule = '{M.ON_TIME.rule}' GROUP BY ALL),
+        score AS (
+            SELECT {grp_c} AS grp, c.year, avg(s.score) AS score
+            FROM office_scores s JOIN (SELECT office_id, year, province, city, district FROM mart_coverage
+                                       WHERE {{wc}}) c ON c.office_id = s.office_id AND c.year = s.year
+            GROUP BY ALL)
+        SELECT grp, year, rate_disclosed, rate_not_held, rate_corrected, rate_on_time, score
+        FROM facts FULL JOIN timely USING (grp, year) FULL JOIN score USING (grp, year)
+        WHERE list_contains($names, grp) ORDER BY grp, year"""
 
 QUERIES: dict[str, Query] = {
     # -- global -----------------------------------------------------------------------------------
@@ -186,6 +235,9 @@ QUERIES: dict[str, Query] = {
         SELECT year, sum(n_reports) AS n_reports, {_sums([T3_NEW, T3_IN, T3_PROC, T3_OUT, T3_NH] +
                                                          [G(g) for g in T.T3_OUTCOME_GROUPS])}
         FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year ORDER BY year"""),
+    "t3_rates": Query(f"""
+        SELECT {M.DISCLOSED.sql()} AS rate_disclosed, {M.NOT_HELD.sql()} AS rate_not_held
+        FROM {{facts}} WHERE {{wm}} AND {{sumok}}""", doc="实质公开率、不掌握占比（所选年度合计）"),
     "t3_reasons": Query(f"""
         SELECT {_sums([K(3, r, TOT) for r in T3_REASON_ROWS])}
         FROM {{facts}} WHERE {{wm}} AND {{sumok}}"""),
@@ -199,9 +251,16 @@ QUERIES: dict[str, Query] = {
         SELECT {GRP_F} AS grp, sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
                {_sums([G(g) for g in T.T3_OUTCOME_GROUPS])},
                {M.DISCLOSED.sql()} AS rate_disclosed,
-               sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held, any_value(office_id) AS office_id
+               {M.NOT_HELD.sql()} AS rate_not_held, any_value(office_id) AS office_id
         FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp ORDER BY new_received DESC NULLS LAST""",
                           sample={"level": "province"}),
+    "t3_region_year": Query(f"""
+        WITH g AS (
+            SELECT {GRP_F} AS grp, year, sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
+                   {M.DISCLOSED.sql()} AS rate_disclosed, {M.NOT_HELD.sql()} AS rate_not_held,
+                   any_value(office_id) AS office_id
+            FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, year)
+        {_yoy(["new_received"])}""", sample={"level": "district"}, doc="按地区和年度（含同比）"),
     # -- 政府采购 (v2019 table 2 block 九) --------------------------------------------------------------
     "proc_by_year": Query(f"""
         SELECT year, sum({PROJ}) AS projects, sum({AMT}) AS amount_wan, sum(n_reports) AS n_reports
@@ -228,6 +287,14 @@ QUERIES: dict[str, Query] = {
                {M.CORRECTED.sql()} AS rate_corrected, any_value(office_id) AS office_id
         FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp ORDER BY cases DESC""",
                           sample={"level": "province"}),
+    "t4_region_year": Query(f"""
+        WITH g AS (
+            SELECT {GRP_F} AS grp, year, sum({K(4, T4_BLOCKS[0], T4_TOTAL)}) AS review,
+                   sum({T4_CASES}) - sum(coalesce({K(4, T4_BLOCKS[0], T4_TOTAL)}, 0)) AS suits,
+                   sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
+                   {M.CORRECTED.sql()} AS rate_corrected, any_value(office_id) AS office_id
+            FROM report_facts WHERE {{w}} AND {{sumok}} GROUP BY grp, year)
+        {_yoy(["cases"])}""", sample={"level": "district"}, doc="复议诉讼按地区和年度（含同比）"),
     # -- 合规监测 ------------------------------------------------------------------------------------
     "findings_by_rule": Query("""
         SELECT rule, severity, status, count(*) AS n FROM mart_findings WHERE {wfind}
@@ -263,13 +330,23 @@ QUERIES: dict[str, Query] = {
     # -- 对比 ----------------------------------------------------------------------------------------
     "compare_offices": Query("""
         SELECT office_id, any_value(office) AS office, year, sum({m}) AS value
-        FROM report_facts WHERE {wny} AND list_contains($ids, office_id) GROUP BY office_id, year ORDER BY year""",
+        FROM report_facts WHERE {w} AND list_contains($ids, office_id) GROUP BY office_id, year ORDER BY year""",
                              sample={"ids": [1, 2], "m": None}, idents={"m": "measure"}),
     "compare_regions": Query("""
         SELECT {GRP} AS grp, year, sum({m}) AS value
-        FROM report_facts WHERE {wny} AND {sumok} AND list_contains($names, {GRP}) GROUP BY grp, year ORDER BY year"""
+        FROM report_facts WHERE {w} AND {sumok} AND list_contains($names, {GRP}) GROUP BY grp, year ORDER BY year"""
                              .replace("{GRP}", GRP), sample={"names": ["示例省"], "level": "province", "m": None},
                              idents={"m": "measure"}),
+    "compare_groups": Query(f"""
+        SELECT {GRP} AS grp, count(*) AS n_reports FROM report_facts WHERE {{w}} GROUP BY grp
+        ORDER BY grp IN ('（省本级）', '（市本级）', '未知'), grp""", sample={"level": "district"},
+                            doc="对比：所选地区和年度内某一级的地区（含本级单位）"),
+    # derived measures by group × year (see _compare_derived); the _rv variant leaves out late-publication
+    # findings a reviewer marked 误报, as the 通报 does
+    "compare_derived": Query(_compare_derived(False), requires=_CMP_REQ,
+                             sample={"level": "district", "names": ["（市本级）"]}, doc="对比：派生指标"),
+    "compare_derived_rv": Query(_compare_derived(True), requires=_CMP_REQ + ("reports", "review_current"),
+                                sample={"level": "district", "names": ["（市本级）"]}, doc="对比：派生指标（含审核）"),
     # -- 数据探索 -------------------------------------------------------------------------------------
     "facets": Query("""
         SELECT CASE WHEN GROUPING(year) = 0 THEN 'year' WHEN GROUPING(province) = 0 THEN 'province'

@@ -8,6 +8,8 @@ are all blank is None, and a rate whose denominator is 0 or blank is None — ne
 The rates are the ones the dashboard pages explain (pages/requests.py, pages/review.py):
   实质公开率 = （予以公开 + 部分公开）÷ 办理结果总计
   纠错率     = 结果纠正 ÷（总计 − 尚未审结），表四三个部分合计
+  不掌握占比 = 本机关不掌握相关政府信息 ÷ 办理结果总计
+  按时率     = 按期发布的年报 ÷ 能判断是否按期的年报（合规检查 TIMELY 的 PASS ÷ (PASS + FAIL)）
 """
 from __future__ import annotations
 
@@ -100,7 +102,28 @@ CORRECTED = Rate("corrected", "纠错率", "结果纠正 ÷（总计 − 尚未�
                  num=tuple(T.make_key(4, b, _T4_CORRECTED) for b in _T4_BLOCKS),
                  den=tuple(T.make_key(4, b, _T4_TOTAL) for b in _T4_BLOCKS),
                  den_minus=tuple(T.make_key(4, b, _T4_PENDING) for b in _T4_BLOCKS))
+NOT_HELD = Rate("not_held", "不掌握占比", "本机关不掌握相关政府信息 ÷ 办理结果总计",
+                num=(_t3("unable"),), den=(_t3("total_processed"),))  # first "unable" row: 本机关不掌握
+# the rates the anomaly checks and the 通报 watch (NOT_HELD is shown by the dashboard only)
 RATES = {r.id: r for r in (DISCLOSED, CORRECTED)}
+
+
+@dataclass(frozen=True)
+class FindingRate:
+    """Share of reports passing one compliance rule, over the ``findings`` rows of that rule (one per report);
+    reports the rule could not assess (no date, no deadline) are in neither part."""
+    id: str
+    label: str
+    formula: str
+    rule: str
+
+    def sql(self, prefix: str = "") -> str:
+        r, st = f"{prefix}rule = '{self.rule}'", f"{prefix}status"
+        return (f"count(*) FILTER (WHERE {r} AND {st} = 'PASS') / "
+                f"nullif(count(*) FILTER (WHERE {r} AND {st} IN ('PASS', 'FAIL')), 0)")
+
+
+ON_TIME = FindingRate("on_time", "按时率", "按期发布的年报 ÷ 能判断是否按期的年报", "TIMELY")
 
 NEW_RECEIVED = Volume("new_received", "本年新收政府信息公开申请数", (_t3("new_received"),), universal=True)
 PROCESSED = Volume("processed", "办理结果总计", (_t3("total_processed"),), universal=True)

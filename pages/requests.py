@@ -21,9 +21,9 @@ if ui.header("依申请公开", f, "表三“收到和处理政府信息公开�
         c[0].metric("新收申请", fmt.num(tot[Q.T3_NEW]))
         c[1].metric("上年结转", fmt.num(tot[Q.T3_IN]))
         c[2].metric("办理总数", fmt.num(tot[Q.T3_PROC]))
-        disclosed = tot[Q.G("granted")] + tot[Q.G("partial")]
-        c[3].metric("实质公开率", fmt.pct(disclosed / tot[Q.T3_PROC] if tot[Q.T3_PROC] else None))
-        c[4].metric("不掌握占比", fmt.pct(tot[Q.T3_NH] / tot[Q.T3_PROC] if tot[Q.T3_PROC] else None))
+        rates = Q.run("t3_rates", f).iloc[0]  # defined once in etl.metrics
+        c[3].metric("实质公开率", fmt.pct(rates["rate_disclosed"]))
+        c[4].metric("不掌握占比", fmt.pct(rates["rate_not_held"]))
         st.caption(f"以上合计为 {fmt.years_label(f.years)}；趋势图显示全部年度。“其他处理”在2021版拆为三项，此处合并以便跨版本比较。")
 
         left, right = st.columns(2)
@@ -71,6 +71,17 @@ if ui.header("依申请公开", f, "表三“收到和处理政府信息公开�
                              **{Q.G(g): fmt.GROUPS[g] for g in T.T3_OUTCOME_GROUPS}},
                      column_config={"实质公开率": st.column_config.NumberColumn(format="percent"),
                                     "不掌握占比": st.column_config.NumberColumn(format="percent")})
+        level, _, ry = ui.breakdown("t3_region_year", f)
+        if level != "office" and ry is not None and not ry.empty:
+            st.subheader(f"按{fmt.LEVELS[level]}和年度")
+            ui.table(ry.drop(columns=["office_id"]), f"按{fmt.LEVELS[level]}和年度", "t3ry_tbl",
+                     rename={"grp": fmt.LEVELS[level], "year": "年度", "new_received": "新收申请",
+                             "new_received_chg": "新收申请同比增减", "new_received_pct": "新收申请同比",
+                             "total_processed": "办理总数", "rate_disclosed": "实质公开率",
+                             "rate_not_held": "不掌握占比"},
+                     column_config={c: st.column_config.NumberColumn(format="percent")
+                                    for c in ("新收申请同比", "实质公开率", "不掌握占比")})
+            st.caption("同比为与上一年度相比；所选年度中的第一年、或上一年度不在所选年度内时留空。")
         st.subheader("单位排行（按新收申请）")
         rank = Q.run("t3_rank", f, limit=30)
         if not rank.empty:

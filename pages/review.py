@@ -50,6 +50,15 @@ if ui.header("复议诉讼", f, "表四“政府信息公开行政复议、行�
         OV.region_table(reg, level, f"复议诉讼按{fmt.LEVELS[level]}", "t4reg_tbl",
                  rename={"grp": fmt.LEVELS[level], "cases": "案件数", "corrected": "结果纠正", "rate_corrected": "纠错率"},
                  column_config={"纠错率": st.column_config.NumberColumn(format="percent")})
+        level, _, ry = ui.breakdown("t4_region_year", f)
+        if level != "office" and ry is not None and not ry.empty:
+            st.subheader(f"按{fmt.LEVELS[level]}和年度")
+            ui.table(ry.drop(columns=["office_id"]), f"复议诉讼按{fmt.LEVELS[level]}和年度", "t4ry_tbl",
+                     rename={"grp": fmt.LEVELS[level], "year": "年度", "review": "行政复议", "suits": "行政诉讼",
+                             "cases": "案件合计", "cases_chg": "案件同比增减", "cases_pct": "案件同比",
+                             "corrected": "结果纠正", "rate_corrected": "纠错率"},
+                     column_config={c: st.column_config.NumberColumn(format="percent") for c in ("案件同比", "纠错率")})
+            st.caption("同比为与上一年度相比；所选年度中的第一年、或上一年度不在所选年度内、或上年为0件时留空。")
         st.subheader("案件最多的单位")
         top = Q.run("t4_top", f, limit=30)
         if top.empty:

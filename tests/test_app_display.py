@@ -214,7 +214,8 @@ CODES = ("gov_self", "region_summary", "department", "needs_ocr", "unit_unknown"
 
 
 @pytest.mark.parametrize("page,params", [("overview", {}), ("compliance", {}), ("explore", {}), ("review", {}),
-                                         ("requests", {}), ("report", {"report": "1"})])
+                                         ("requests", {}), ("report", {"report": "1"}),
+                                         ("compare", {"prov": "示例省", "city": "青川市"})])
 def test_no_codes_or_english_shown(page, params, demo_db, use_db):
     use_db(demo_db)
     at = app(page, params)
