@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,16 +27,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(demo_db):
-    db = demo_db
+@contextmanager
+def serve(db, env: dict | None = None, stderr=subprocess.DEVNULL, tries: int = 240):
+    """`streamlit run app.py` on loopback and a free port against ``db``; yields its URL, stops it after."""
     port = _free_port()
-    env = {**os.environ, "GKJB_DB": str(db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--server.address", "127.0.0.1", "--server.port", str(port),
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env={**os.environ, "GKJB_DB": str(db), **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=stderr)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    for _ in range(tries):
         try:
             if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
                 break
@@ -44,12 +46,20 @@ def server(demo_db):
     else:
         proc.kill()
         raise RuntimeError("streamlit did not start")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(demo_db):
+    with serve(demo_db, tries=120) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_fixtures import CHROMIUM, _free_port  # noqa: E402
+from browser_fixtures import CHROMIUM, serve  # noqa: E402
 from test_browser import no_exception, settle  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
@@ -76,32 +76,9 @@ def hostile_wh(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hostile_server(hostile_wh):
-    import time
-    import urllib.request
-
     db, rids = hostile_wh
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
-                             "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env={**os.environ, "GKJB_DB": str(db)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start")
-    yield url, rids
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with serve(db) as url:
+        yield url, rids
 
 
 # what must never exist in the DOM, whatever page: anything rendered from a payload

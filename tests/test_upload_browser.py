@@ -2,12 +2,7 @@
 (the ingest used to fail in Streamlit's script thread) and the result says what happened."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -15,18 +10,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-CHROMIUM = "/usr/bin/chromium"
+from browser_fixtures import CHROMIUM, serve  # noqa: E402
 
 from report_fixtures import render_text  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -38,34 +27,13 @@ def served(tmp_path):
     seed.write_text(render_text("2021", office="浏览器导入测试种子局"), encoding="utf-8")
     db = tmp_path / "w.duckdb"
     ingest_paths([seed], db)
-    port = _free_port()
-    env = {**os.environ, "GKJB_DB": str(db), "GKJB_UPLOAD_DIR": str(tmp_path / "uploads")}
-    log = open(tmp_path / "server.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start")
-    yield url, db, tmp_path
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with open(tmp_path / "server.log", "w") as log, \
+            serve(db, env={"GKJB_UPLOAD_DIR": str(tmp_path / "uploads")}, stderr=log) as url:
+        yield url, db, tmp_path
 
 
 @pytest.mark.parametrize("n", [1, 2])
-def test_import_one_or_two_files_in_the_browser(served, n):
-    from playwright.sync_api import sync_playwright
-
+def test_import_one_or_two_files_in_the_browser(served, browser, n):
     url, db, tmp = served
     files = []
     for i in range(n):
@@ -73,10 +41,9 @@ def test_import_one_or_two_files_in_the_browser(served, n):
         p.parent.mkdir(exist_ok=True)
         p.write_text(render_text("2021", office=f"浏览器导入测试第{i}局"), encoding="utf-8")
         files.append(str(p))
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM,
-                               args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        pg = b.new_page(locale="zh-CN")
+    ctx = browser.new_context(locale="zh-CN")  # the session's one Chromium (browser_fixtures)
+    try:
+        pg = ctx.new_page()
         pg.goto(f"{url}/upload")
         pg.wait_for_selector("[data-testid=stFileUploaderDropzoneInput]", state="attached", timeout=60000)
         pg.set_input_files("[data-testid=stFileUploaderDropzoneInput]", files)
@@ -90,7 +57,8 @@ def test_import_one_or_two_files_in_the_browser(served, n):
         assert pg.locator("[data-testid=stException]").count() == 0
         saved = sorted((tmp / "uploads").rglob("*.txt"))
         assert len(saved) == n and all("上传" in p.name for p in saved)
-        b.close()
+    finally:
+        ctx.close()
     con = duckdb.connect(str(db), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM reports WHERE status <> 'failed'").fetchone()[0] == n + 1
