@@ -26,6 +26,31 @@ def parsed(shared_corpus):
     return out
 
 
+def _ingest(files: list[Path], db: Path, tmp: Path) -> None:
+    """`etl ingest` of copies of these shared-corpus files, in one run."""
+    src = tmp / f"in-{len(list(tmp.glob('in-*')))}"
+    src.mkdir()
+    for f in files:
+        (src / f.name).write_bytes(f.read_bytes())
+    subprocess.run([sys.executable, "-m", "etl", "ingest", str(src), "--db", str(db)], check=True, cwd=ROOT,
+                   env={**os.environ, "GKJB_OCR": "0"}, capture_output=True, timeout=600)
+
+
+def _report_page(db: Path, rid: int):
+    """年报详情 of one report, run through AppTest on warehouse ``db``."""
+    from streamlit.testing.v1 import AppTest
+    os.environ["GKJB_DB"] = str(db)
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.switch_page("pages/report.py")
+        at.query_params["report"] = str(rid)
+        at.run()
+    finally:
+        os.environ.pop("GKJB_DB", None)
+    assert not at.exception
+    return at
+
+
 def test_no_wrong_number_without_a_flag_and_metadata_right(parsed):
     total = right = 0
     for name, (truth, r) in parsed.items():
@@ -93,29 +118,13 @@ def test_parse_cli_prints_the_office_without_page_labels(shared_corpus):
 
 def test_report_page_shows_reading_and_candidates(shared_corpus, tmp_path):
     """年报详情 › 识读情况 on a warehouse loaded from real archived pages."""
-    src = tmp_path / "in"
-    src.mkdir()
-    for f in ("pingtan-203-2020.txt", "pingtan-215-2024.txt"):
-        (src / f).write_bytes((shared_corpus / f).read_bytes())
     db = tmp_path / "w.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "ingest", str(src), "--db", str(db)], check=True, cwd=ROOT,
-                   env={**os.environ, "GKJB_OCR": "0"}, capture_output=True, timeout=600)
+    _ingest([shared_corpus / f for f in ("pingtan-203-2020.txt", "pingtan-215-2024.txt")], db, tmp_path)
     import duckdb
     con = duckdb.connect(str(db), read_only=True)
     rid = con.execute("SELECT report_id FROM reports WHERE source_path LIKE '%203-2020%'").fetchone()[0]
     con.close()
-    from streamlit.testing.v1 import AppTest
-    os.environ["GKJB_DB"] = str(db)
-    try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.query_params["report"] = str(rid)
-        at.run()
-        at.switch_page("pages/report.py")
-        at.query_params["report"] = str(rid)
-        at.run()
-    finally:
-        os.environ.pop("GKJB_DB", None)
-    assert not at.exception
+    at = _report_page(db, rid)
     frames = [d.value for d in at.dataframe]
     reading = next(d for d in frames if "直接读取" in d.columns)
     assert list(reading["表格"]) == ["表二 主动公开", "表三 依申请公开", "表四 复议诉讼"]
@@ -129,26 +138,13 @@ def test_report_page_shows_reading_and_candidates(shared_corpus, tmp_path):
 def test_report_page_on_a_warehouse_loaded_before_the_reading_summary(shared_corpus, tmp_path):
     """A warehouse from before reports.reading existed: 年报详情 says the summary is missing, no error."""
     import duckdb
-    src = tmp_path / "in"
-    src.mkdir()
-    (src / "a.txt").write_bytes((shared_corpus / "pingtan-215-2024.txt").read_bytes())
     db = tmp_path / "old.duckdb"
-    subprocess.run([sys.executable, "-m", "etl", "ingest", str(src), "--db", str(db)], check=True, cwd=ROOT,
-                   env={**os.environ, "GKJB_OCR": "0"}, capture_output=True, timeout=600)
+    _ingest([shared_corpus / "pingtan-215-2024.txt"], db, tmp_path)
     con = duckdb.connect(str(db))
     con.execute("ALTER TABLE reports DROP COLUMN reading")
     rid = con.execute("SELECT report_id FROM reports").fetchone()[0]
     con.close()
-    from streamlit.testing.v1 import AppTest
-    os.environ["GKJB_DB"] = str(db)
-    try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.switch_page("pages/report.py")
-        at.query_params["report"] = str(rid)
-        at.run()
-    finally:
-        os.environ.pop("GKJB_DB", None)
-    assert not at.exception
+    at = _report_page(db, rid)
     assert any("没有记录识读情况" in i.value for i in at.info)
 
 
@@ -156,24 +152,11 @@ def test_report_page_says_a_report_was_replaced_by_a_later_version(shared_corpus
     """The archived text of a page loaded first, its HTML later: the text is kept as history, marked replaced."""
     import duckdb
     db = tmp_path / "w.duckdb"
-    for i, f in enumerate(("pingtan-215-2024.txt", "pingtan-215-2024.html")):
-        d = tmp_path / f"run{i}"
-        d.mkdir()
-        (d / f).write_bytes((shared_corpus / f).read_bytes())
-        subprocess.run([sys.executable, "-m", "etl", "ingest", str(d), "--db", str(db)], check=True, cwd=ROOT,
-                       env={**os.environ, "GKJB_OCR": "0"}, capture_output=True, timeout=600)
+    for f in ("pingtan-215-2024.txt", "pingtan-215-2024.html"):
+        _ingest([shared_corpus / f], db, tmp_path)
     con = duckdb.connect(str(db), read_only=True)
     old, new = con.execute("SELECT report_id, superseded_by FROM reports WHERE source_path LIKE '%.txt'").fetchone()
     con.close()
     assert new is not None
-    from streamlit.testing.v1 import AppTest
-    os.environ["GKJB_DB"] = str(db)
-    try:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.switch_page("pages/report.py")
-        at.query_params["report"] = str(old)
-        at.run()
-    finally:
-        os.environ.pop("GKJB_DB", None)
-    assert not at.exception
+    at = _report_page(db, old)
     assert any("这是旧版本" in w.value and str(new) in w.value for w in at.warning)
