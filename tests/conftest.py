@@ -54,3 +54,12 @@ def _keep_main_module():
     yield
     if main is not None:
         sys.modules["__main__"] = main
+
+
+@pytest.fixture
+def use_db(monkeypatch):
+    """Point the dashboard at a warehouse for one test: use_db(path) sets GKJB_DB (undone after the test)."""
+    def _use(path):
+        monkeypatch.setenv("GKJB_DB", str(path))
+        return path
+    return _use

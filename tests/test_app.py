@@ -25,14 +25,6 @@ def bare_db(tmp_path_factory) -> Path:
     return synthetic_warehouse(tmp_path_factory.mktemp("dash_bare"), compliance=False)
 
 
-@pytest.fixture
-def use_db(monkeypatch):
-    def _use(path):
-        monkeypatch.setenv("GKJB_DB", str(path))
-        return path
-    return _use
-
-
 def sql(db, q, params=None):
     con = duckdb.connect(str(db), read_only=True)
     try:

@@ -18,14 +18,6 @@ CITY = {"prov": "示例省", "city": "青川市"}
 YEARS = [2023, 2025, 2024]  # unordered on purpose; 2023 is the first year shown
 
 
-@pytest.fixture
-def use_db(monkeypatch):
-    def _use(path):
-        monkeypatch.setenv("GKJB_DB", str(path))
-        return path
-    return _use
-
-
 def _frame(at, first_col: str, has: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if d.value.columns[0] == first_col and has in d.value.columns)
 

@@ -9,15 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from test_app import app, metric, parse_num, sql  # noqa: F401  (use_db fixture below)
-
-
-@pytest.fixture
-def use_db(monkeypatch):
-    def _use(path):
-        monkeypatch.setenv("GKJB_DB", str(path))
-        return path
-    return _use
+from test_app import app, metric, parse_num, sql  # noqa: F401
 
 
 def _metric(at, label):

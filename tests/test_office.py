@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from test_app import app, metric, sql, use_db  # noqa: E402,F401  (use_db is a fixture)
+from test_app import app, metric, sql  # noqa: E402
 
 
 def links(at) -> list[tuple[str, str, str]]:
