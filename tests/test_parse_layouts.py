@@ -183,3 +183,12 @@ def test_html_table2_with_block_and_header_rows(tmp_path):
     assert _wrong(r, "2021") == {}
     fee = next(c for c in r["cells"] if c["key"] == "t2.fees.amount_wan")
     assert fee["unit"] == "万元" and fee["value"] == 9617.6
+
+
+def test_layout_text_column_positions_count_cjk_as_two():
+    """Where each piece of a layout line starts, in display columns: the reader places values by it."""
+    from etl.extractors.text import extract
+    from pathlib import Path
+    doc = extract(Path("t.txt"), "规章  5   12\n".encode())
+    row = next(r for r in doc.blocks if getattr(r, "cells", None))
+    assert [(c.text, c.prov["x"]) for c in row.cells] == [("规章", 0), ("5", 6), ("12", 10)]

@@ -49,8 +49,11 @@ def extract(path: Path, data: bytes) -> Document:
         elif _GAP.search(stripped):
             # layout text: keep where each piece starts (display columns) so that values can be put in
             # their columns when blank cells left no trace
-            cells = [Cell(m.group().strip(), {"line": lineno, "col": i, "x": display_width(line[:m.start()])})
-                     for i, m in enumerate(_PIECE.finditer(line))]
+            cells, x, done = [], 0, 0
+            for i, m in enumerate(_PIECE.finditer(line)):
+                x += display_width(line[done:m.start()])  # widths add up: linear even on a huge line
+                done = m.start()
+                cells.append(Cell(m.group().strip(), {"line": lineno, "col": i, "x": x}))
             doc.add_row(cells, structured=False, line=lineno)
         else:
             x = display_width(line[:len(line) - len(line.lstrip())])
