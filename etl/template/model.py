@@ -1,0 +1,77 @@
+"""The shapes a template is made of (sections, tables, rows, columns) and label normalisation.
+
+Matching of printed labels goes through :func:`norm`, which folds the variations seen in real reports
+(full-width/ASCII punctuation, spaces and line breaks inside labels, 社会组织 for 社会公益组织).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------------------------------------
+# Label normalisation
+# ---------------------------------------------------------------------------------------------
+_PUNCT = str.maketrans({
+    "(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "“": "\"", "”": "\"", "‘": "'", "’": "'",
+    "．": ".", "、": "、", "—": "-", "–": "-", "－": "-", "〔": "[", "〕": "]", "［": "[", "］": "]",
+})
+_SPACE = re.compile(r"\s+")
+
+
+def norm(text: str) -> str:
+    """Fold a printed label to a comparable form: NFKC digits, CJK parentheses, no whitespace."""
+    text = unicodedata.normalize("NFKC", text)  # full-width digits/letters -> ASCII; also ( ) -> ( )
+    text = text.translate(_PUNCT)
+    return _SPACE.sub("", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections (SPEC §2)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SectionSpec:
+    number: int
+    numeral: str
+    key: str
+    title: str
+    keywords: tuple[str, ...]  # at least one must appear in a heading (after norm)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "count"  # count | signed | amount
+    unit: str | None = None  # canonical unit of the value, e.g. 万元
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str  # as printed in the national template
+    keywords: tuple[str, ...]  # normalised fragments that identify the row; the longest match wins
+    group: str | None = None  # table 3 outcome group (granted/partial/denied/unable/rejected/other)
+    block: str | None = None  # table 2 block label, e.g. 第二十条第（一）项
+    mentions: tuple[str, ...] = ()  # words a narrative clause uses when it states this row's figures
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    number: int  # 2, 3 or 4
+    version: str
+    rows: tuple[Row, ...]
+    columns: dict[str, tuple[Column, ...]]  # row key -> its columns (table 2 rows differ)
+
+    def keys(self) -> list[str]:
+        return [f"t{self.number}.{r.key}.{c.key}" for r in self.rows for c in self.columns[r.key]]
+
+    def row(self, key: str) -> Row:
+        return next(r for r in self.rows if r.key == key)
+
+
+def cols(*spec: tuple) -> tuple[Column, ...]:
+    return tuple(Column(*s) for s in spec)

@@ -1,0 +1,76 @@
+"""What every template version has in common: the six sections, table 3's columns and most of its rows,
+table 4, and the table-2 blocks (the articles of the regulation they report on)."""
+from __future__ import annotations
+
+from .model import Row, SectionSpec, TableSpec, cols
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(1, "一", "overview", "总体情况", ("总体情况", "概述", "基本情况")),
+    SectionSpec(2, "二", "proactive", "主动公开政府信息情况", ("主动公开",)),
+    SectionSpec(3, "三", "requests", "收到和处理政府信息公开申请情况", ("收到和处理", "依申请", "公开申请情况")),
+    SectionSpec(4, "四", "review_litigation", "政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼")),
+    SectionSpec(5, "五", "problems", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题", "改进情况")),
+    SectionSpec(6, "六", "other", "其他需要报告的事项", ("其他需要报告", "其他事项")),
+)
+SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+
+# The five sub-topics section 一 should cover (SPEC §7 CONTENT-1).
+OVERVIEW_TOPICS = ("主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障")
+
+# Table 2 blocks ---------------------------------------------------------------------------------
+B1, B5, B6, B8, B9 = ("第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项",
+                      "第二十条第（八）项", "第二十条第（九）项")
+
+# Table 3 --------------------------------------------------------------------------------------
+T3_COLUMNS = cols(
+    ("natural_person", "自然人"), ("commercial", "商业企业"), ("research", "科研机构"),
+    ("social_welfare", "社会公益组织"), ("legal_service", "法律服务机构"), ("other_org", "其他"),
+    ("total", "总计"),
+)
+T3_APPLICANT_COLUMNS = tuple(c.key for c in T3_COLUMNS if c.key != "total")
+# Printed variants of column labels (after norm).
+T3_COLUMN_VARIANTS = {"social_welfare": ("社会公益组织", "社会组织")}
+
+T3_HEAD = (
+    Row("new_received", "一、本年新收政府信息公开申请数量", ("本年新收", "新收政府信息公开申请")),
+    Row("carried_over", "二、上年结转政府信息公开申请数量", ("上年结转",)),
+    Row("granted", "（一）予以公开", ("予以公开",), group="granted"),
+    Row("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        ("部分公开",), group="partial"),
+    Row("denied_state_secret", "1.属于国家秘密", ("国家秘密",), group="denied"),
+    Row("denied_law_prohibited", "2.其他法律行政法规禁止公开", ("法律行政法规禁止", "禁止公开", "其他法律", "行政法规"),
+        group="denied"),
+    Row("denied_safety_stability", "3.危及“三安全一稳定”", ("三安全一稳定", "危及"), group="denied"),
+    Row("denied_third_party", "4.保护第三方合法权益", ("第三方",), group="denied"),
+    Row("denied_internal_affairs", "5.属于三类内部事务信息", ("内部事务",), group="denied"),
+    Row("denied_process_info", "6.属于四类过程性信息", ("过程性",), group="denied"),
+    Row("denied_enforcement_file", "7.属于行政执法案卷", ("执法案卷",), group="denied"),
+    Row("denied_admin_query", "8.属于行政查询事项", ("行政查询",), group="denied"),
+    Row("unable_not_held", "1.本机关不掌握相关政府信息", ("不掌握",), group="unable"),
+    Row("unable_needs_creation", "2.没有现成信息需要另行制作", ("另行制作", "没有现成"), group="unable"),
+    Row("unable_unclear", "3.补正后申请内容仍不明确", ("仍不明确", "补正后"), group="unable"),
+    Row("rejected_petition", "1.信访举报投诉类申请", ("信访", "举报投诉"), group="rejected"),
+    Row("rejected_repeat", "2.重复申请", ("重复申请",), group="rejected"),
+    Row("rejected_publication", "3.要求提供公开出版物", ("公开出版物",), group="rejected"),
+    Row("rejected_excessive", "4.无正当理由大量反复申请", ("大量反复",), group="rejected"),
+    Row("rejected_confirmation", "5.要求行政机关确认或重新出具已获取信息", ("重新出具", "确认或"), group="rejected"),
+)
+T3_TAIL = (
+    Row("total_processed", "（七）总计", ("总计",)),
+    Row("carried_forward", "四、结转下年度继续办理", ("结转下年度", "下年度继续")),
+)
+
+# Rows that count toward total_processed (the outcome rows).
+T3_OUTCOME_GROUPS = ("granted", "partial", "denied", "unable", "rejected", "other")
+
+# Table 4 --------------------------------------------------------------------------------------
+T4_COLUMNS = cols(("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"),
+                  ("pending", "尚未审结"), ("total", "总计"))
+T4 = TableSpec(4, "any", (
+    Row("review", "行政复议", ("行政复议",)),
+    Row("suit_direct", "行政诉讼·未经复议直接起诉", ("未经复议直接起诉", "直接起诉")),
+    Row("suit_after_review", "行政诉讼·复议后起诉", ("复议后起诉",)),
+), {})
+T4.columns.update({r.key: T4_COLUMNS for r in T4.rows})
+
+REPORT_KINDS = ("department", "gov_self", "region_summary")
