@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import PARSER_VERSION
+from . import template as T
 from . import warehouse as W
 from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
@@ -192,6 +193,13 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
+def _init_worker(parent: int, versions: tuple) -> None:
+    """Pool-worker initializer: know the template versions registered in the ingesting process, and die
+    with it."""
+    T.adopt(versions)
+    _die_with(parent)
 
 
 class _Lock:
@@ -491,7 +499,7 @@ def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: 
 
     def pool(n):
         return ProcessPoolExecutor(max_workers=n, mp_context=ctx,  # no max_tasks_per_child: it deadlocks on 3.11
-                                   initializer=_die_with, initargs=(os.getpid(),))
+                                   initializer=_init_worker, initargs=(os.getpid(), T.registered()))
 
     while pending:
         # a worker killed by a native crash breaks the whole pool: finish the rest in a fresh one

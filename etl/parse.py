@@ -28,7 +28,8 @@ def _is_prose(text: str) -> bool:
 def find_sections(doc: Document) -> list[dict]:
     """The six numbered sections, found in order by numeral + keywords (SPEC §2). Reports from 2025 insert
     a section 五、信息处理费收取情况 and number the later ones one higher: a heading whose numeral is one
-    past its section's is accepted, and the inserted section only ends the one before it."""
+    past its section's is accepted, and an inserted section (etl.template.inserted_sections) ends the one
+    before it; its text is kept when a template version reads it."""
     found: list[dict] = []
     bounds: list[int] = []
     last = 0
@@ -42,7 +43,14 @@ def find_sections(doc: Document) -> list[dict]:
         m = _HEADING.match(text)
         if not m:
             continue
-        if "信息处理费" in m.group(2) and last >= 3:
+        # an inserted section is taken once section `after` or the one before it (if `after` went
+        # unrecognised) has been found
+        inserted = next((s for s in T.inserted_sections() if last >= s.after - 1
+                         and any(k in m.group(2) for k in s.keywords)), None)
+        if inserted is not None:
+            if T.reads_section(inserted.key):
+                found.append({"number": inserted.number, "key": inserted.key, "title": parts[0], "block": i,
+                              "prov": b.prov or b.cells[0].prov})
             bounds.append(i)
             continue
         numeral = "一二三四五六七".index(m.group(1)) + 1
@@ -82,9 +90,12 @@ def detect_template(doc: Document) -> tuple[str | None, dict]:
     text = T.norm(doc.plain_text())
     hits = {v: [f for f in T.FINGERPRINTS[v] if f in text] for v in T.VERSIONS}
     score = {v: len(h) for v, h in hits.items()}
-    if score["2019"] == score["2021"]:
+    best = [v for v in score if score[v] == max(score.values())]
+    # a version that prints everything another prints and more did not win by its extra fragments
+    best = [v for v in best if not any(set(T.FINGERPRINTS[v]) > set(T.FINGERPRINTS[w]) for w in best)]
+    if len(best) != 1:
         return None, hits
-    return max(score, key=score.get), hits
+    return best[0], hits
 
 
 def _header_unit(region: list[Block], col: T.Column) -> str | None:
@@ -104,8 +115,8 @@ def _amount(cell: CellRead, col: T.Column, version: str, problems: list[dict], k
     if cell.unit == "元":
         cell.value = round(cell.value / 10000, 6)
     elif cell.unit is None:
-        if version == "2021":
-            cell.unit = "万元"  # the v2021 header states 单位：万元
+        if T.version(version).amount_unit_stated:
+            cell.unit = "万元"  # the header states 单位：万元
         else:
             cell.unit = "unknown"
             problems.append({"code": "unit_unknown", "message": f"{T.label(version, key)}：金额未注明单位（按万元读取）",
@@ -155,7 +166,7 @@ def parse_document(doc: Document) -> dict:
     year = info["year"] or M.guess_year(full_text)
     expected = T.template_for_year(year)
     found_tpl, hits = detect_template(doc)
-    version = found_tpl or expected or "2021"
+    version = found_tpl or expected or T.latest()
     problems = list(doc.problems)
     if found_tpl and expected and found_tpl != expected:
         problems.append({"code": "template_mismatch",
@@ -180,16 +191,17 @@ def parse_document(doc: Document) -> dict:
             "problems": sorted({p["code"] for p in probs})}
         tables_found[number] = len(rows)
         printed = [r.key for r in spec.rows]
-        old_other = number == 3 and "other" in rows and "other" not in printed
+        old_other = number == 3 and T.SINGLE_OTHER in rows and T.SINGLE_OTHER not in printed
+        split_other = T.split_other_rows(version) if old_other else ()
         if old_other:
-            tables_found[number] += 3 - 1  # the single row stands for the three 2021 rows
-        for r in (T.T3_2021_OLD_OTHER.rows if old_other else spec.rows):
-            if old_other and r.key in T.other_keys_2021():
+            tables_found[number] += len(split_other) - 1  # the single row stands for the split rows
+        for r in (T.t3_single_other(version).rows if old_other else spec.rows):
+            if r.key in split_other:
                 continue  # not printed: the report uses the 2019 single row instead
             row_cells = rows.get(r.key)
             if row_cells and any((c.prov or {}).get("ocr") for c in row_cells):
                 row_cells = _vet_ocr_row(number, row_cells)
-            for i, col in enumerate(T.T3_COLUMNS if old_other and r.key == "other" else spec.columns[r.key]):
+            for i, col in enumerate(T.T3_COLUMNS if old_other and r.key == T.SINGLE_OTHER else spec.columns[r.key]):
                 key = T.make_key(number, r.key, col.key)
                 if row_cells is None:
                     c = CellRead(None, None, "missing", None, flag="uncertain")
@@ -204,8 +216,7 @@ def parse_document(doc: Document) -> dict:
                 cells.append({"key": key, "table": number, "row": r.key, "col": col.key, "value": values[key],
                               "raw": c.raw, "kind": c.kind, "unit": c.unit, "note": c.note, "flag": c.flag,
                               "prov": c.prov or {}})
-        missing_rows = [r.key for r in spec.rows if r.key not in rows
-                        and not (old_other and r.key in T.other_keys_2021())]
+        missing_rows = [r.key for r in spec.rows if r.key not in rows and r.key not in split_other]
         mine = [c for c in cells if c["table"] == number]
         reading["tables"][str(number)].update(_reading_counts(mine, missing_rows, spec))
         if rows and missing_rows:
@@ -234,7 +245,8 @@ def parse_document(doc: Document) -> dict:
             expected = T.template_for_year(year)
             problems.append({"code": "year_from_filename", "message": f"年度取自文件名：{year}", "prov": {}})
     complete = all(tables_found[n] == len(T.TABLES[version][n].rows) for n in (2, 3, 4))
-    status = "ok" if complete and len(sections) == 6 and "uncertain" not in flags.values() else "partial"
+    all_sections = {s.key for s in T.sections(version)} <= {s["key"] for s in sections}
+    status = "ok" if complete and all_sections and "uncertain" not in flags.values() else "partial"
     if scanned and n_read == 0:
         status = "needs_ocr"  # received, but its pages are images: counted as received, not as read
     result = {

@@ -626,8 +626,8 @@ class TableReader:
             return []
         outcomes = T.t3_outcome_rows(self.spec.version, old_other=getattr(self, "old_other", False))
         sum_id = {k: -1 for k in outcomes}
-        sum_id["total_processed"] = 1
-        ident = {"new_received": 1, "carried_over": 1, "total_processed": -1, "carried_forward": -1}
+        sum_id[T.T3_TOTAL_PROCESSED_ROW] = 1
+        ident = {T.T3_NEW_RECEIVED: 1, T.T3_CARRIED_OVER: 1, T.T3_TOTAL_PROCESSED_ROW: -1, T.T3_CARRIED_FORWARD: -1}
         return [(ident, None), (sum_id, None)]
 
     def resolve(self, rows: dict[str, RowRead], clauses: list[str] | None = None) -> None:
@@ -760,19 +760,20 @@ def read_table(spec: T.TableSpec, blocks: list[Block], clauses: list[str] | None
     ``clauses`` are the report's narrative clauses, whose stated numbers may choose between readings."""
     if spec.number == 4:
         return read_table4(spec, blocks)
-    old_other = spec is T.TABLES["2021"][3]
-    reader = TableReader(T.T3_2021_OLD_OTHER if old_other else spec)
+    single = T.t3_single_other(spec.version) if spec.number == 3 else None
+    old_other = single is not None
+    reader = TableReader(single or spec)
     toks = tokenize(blocks)
     groups = group(toks)
     rows, problems = reader.assign(groups)
     if old_other:
-        if "other" in rows and not any(k in rows for k in T.other_keys_2021()):
+        if T.SINGLE_OTHER in rows and not any(k in rows for k in T.split_other_rows(spec.version)):
             reader.old_other = True  # a 2021 report printing the 2019 single （六）其他处理 row
             problems.append({"code": "t3_old_other_row",
                              "message": "表3按2019版格式印出“（六）其他处理”单行（未分三项），按原样读取",
-                             "prov": rows["other"].label_prov})
+                             "prov": rows[T.SINGLE_OTHER].label_prov})
         else:
-            rows.pop("other", None)
+            rows.pop(T.SINGLE_OTHER, None)
     centres = reader.column_centres(rows, reader.header_centres(toks))
     for rr in rows.values():
         reader.read_row(rr, centres)

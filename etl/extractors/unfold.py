@@ -9,6 +9,7 @@ at sentence ends and otherwise left whole, so that a number inside a sentence ne
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .. import template as T
 
@@ -16,14 +17,20 @@ LONG_LINE = 300  # a printed line of a report is shorter than this; a page saved
 _TABLE_MARKERS = ("第二十条", "总计", "行政复议", "予以公开")
 
 _SENTENCE_END = re.compile(r"(?<=[。！？])")
-# a section heading: numeral, 、, then one of the titles real reports print, else a short title that ends
-# in one of the words titles end with
-_TITLES = (r"总体情况", r"主动公开政府信息情况", r"收到和处理政府信息公开申请情况",
-           r"(?:因?政府信息公开(?:工作|申请)?)?(?:被申请)?行政复议[、和与及]?(?:提起)?行政(?:法)?诉讼的?情况",
-           r"(?:政府信息公开工作)?存在的主要问题(?:[和及与]|以及)(?:改进情况|改进措施|明年工作计划|整改情况|下一步工作计划)",
-           r"其他需要报告的事项", r"信息处理费收取情况")
-_HEADING = re.compile(r"[一二三四五六七][、.．]\s*(?:" + "|".join(_TITLES) +
+
+
+@lru_cache(maxsize=8)
+def _heading_rx(titles: tuple[str, ...]) -> re.Pattern:
+    """A section heading: numeral, 、, then one of the titles real reports print (the template's printed
+    section titles), else a short title that ends in one of the words titles end with."""
+    return re.compile(r"[一二三四五六七][、.．]\s*(?:" + "|".join(titles) +
                       r"|[^\d\s。，；：（(]{2,30}?(?:情况|事项|措施|问题|计划))")
+
+
+def _heading() -> re.Pattern:
+    return _heading_rx(tuple(s.title_pattern for s in T.section_catalogue()))
+
+
 _SUBHEAD = re.compile(r"(?<!第)[（(][一二三四五六七八九十][)）]")
 _BLOCK = re.compile(r"第二十条第[（(][一二三四五六七八九十][)）]项")
 _ROW_NUMERAL = re.compile(r"[一二三四五六七八九十][、]")
@@ -46,7 +53,7 @@ def _is_section_heading(text: str) -> bool:
     m = re.match(r"([一二三四五六七])[、.．]\s*(.*)", T.norm(text))
     if not m:
         return False
-    return any(k in m.group(2) for s in T.SECTIONS for k in s.keywords) or "信息处理费" in m.group(2)
+    return any(k in m.group(2) for s in T.section_catalogue() for k in s.keywords)
 
 
 def _cuts(segment: str, fine: bool) -> list[int]:
@@ -80,7 +87,7 @@ def unfold(line: str) -> list[tuple[int, str]]:
     # 1. section headings stand alone (their body often follows without a break)
     pieces: list[tuple[int, str]] = []
     pos = 0
-    for m in _HEADING.finditer(line):
+    for m in _heading().finditer(line):
         if not _is_section_heading(m.group()):
             continue
         if m.start() > pos:
@@ -92,7 +99,7 @@ def unfold(line: str) -> list[tuple[int, str]]:
     for off, text in pieces:
         if not text.strip():
             continue
-        if off < len(line) and _HEADING.fullmatch(text) and _is_section_heading(text):
+        if off < len(line) and _heading().fullmatch(text) and _is_section_heading(text):
             out.append((off, text.strip()))
             continue
         # 2. sentences; 3. within what is not a sentence (table text), the labels

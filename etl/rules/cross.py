@@ -60,11 +60,11 @@ def t3_carry(v: View, prev: View | None, ctx):
 
 @rule("T2-STOCK", "W", "cross_year", "现行有效件数≈上年现行有效+本年制发−本年废止（2021版）")
 def t2_stock(v: View, prev: View | None, ctx):
-    if v.version != "2021":
+    if not T.version(v.version).document_stock:
         return "NOT_ASSESSABLE", "仅适用于2021版格式", {}
-    if prev is None or prev.version != "2021":
+    if prev is None or not T.version(prev.version).document_stock:
         return "NOT_ASSESSABLE", "无可比的上一年度（2021版）报告", {}
-    spec = T.TABLES["2021"][2]
+    spec = T.TABLES[v.version][2]
     pol = ctx["policy"]
     tol_abs, tol_ratio = pol.threshold("stock_tolerance"), pol.threshold("stock_tolerance_ratio")
     rows = [r.key for r in spec.rows if any("现行有效" in c.label for c in spec.columns[r.key])]

@@ -57,7 +57,8 @@ def t3_ident(v: View, ctx):
 @rule("T3-SUM", "E", "report", "表三办理结果总计=各项办理结果之和")
 def t3_sum(v: View, ctx):
     # a 2021 report may still print the 2019 single （六）其他处理 row: add up what it prints
-    old_other = v.version == "2021" and v.cell(T.make_key(3, "other", T3_TOTAL)).get("kind") not in (None, "missing")
+    old_other = T.splits_other(v.version) and \
+        v.cell(T.make_key(3, T.SINGLE_OTHER, T3_TOTAL)).get("kind") not in (None, "missing")
     outcome = T.t3_outcome_rows(v.version, old_other=old_other)
     checks = []
     for col in (c.key for c in T.T3_COLUMNS):
@@ -96,7 +97,7 @@ _FEE_WORDS = ("信息处理费", "处理费")
 
 @rule("T3-FEE", "W", "report", "因逾期未缴费不再处理的申请>0，但第六部分未说明信息处理费")
 def t3_fee(v: View, ctx):
-    if v.version != "2021":
+    if not T.splits_other(v.version):
         return "NOT_ASSESSABLE", "仅适用于2021版格式", {}
     keys = [T.make_key(3, UNPAID_FEE, c.key) for c in T.T3_COLUMNS]
     tot = T.make_key(3, UNPAID_FEE, T3_TOTAL)
@@ -282,7 +283,8 @@ def _fmt(x: float) -> str:
 def fmt_sections(v: View, ctx):
     if "sections" not in v.r:
         return "NOT_ASSESSABLE", "解析结果未提供章节信息", {}
-    secs = [s.get("number") for s in v.r.get("sections") or [] if s.get("number")]
+    standard = {s.number for s in T.SECTIONS}  # a section a version inserts is not one of the six
+    secs = [s.get("number") for s in v.r.get("sections") or [] if s.get("number") in standard]
     if not secs:
         if v.r.get("needs_ocr_pages"):
             return "UNCERTAIN", "报告为扫描件，未识别到文字", {}

@@ -13,8 +13,8 @@ def row_key(spec: T.TableSpec, word: str) -> str:
 
 
 # Row/column keys looked up from the template (never spelled here).
-T3_TOTAL = T.T3_COLUMNS[-1].key
-T4_TOTAL = T.T4_COLUMNS[-1].key
+T3_TOTAL = T.T3_TOTAL_COLUMN
+T4_TOTAL = T.T4_TOTAL_COLUMN
 NEW_RECEIVED = row_key(T.T3_2019, "本年新收")
 CARRIED_OVER = row_key(T.T3_2019, "上年结转")
 TOTAL_PROCESSED = row_key(T.T3_2019, "总计")
@@ -54,8 +54,12 @@ class View:
         self.ocr = bool(result.get("needs_ocr_pages"))
 
     def _guess_version(self) -> str:
-        only21 = set(T.keys("2021")) - set(T.keys("2019"))
-        return "2021" if any(self.cells.get(k, {}).get("kind") not in (None, "missing") for k in only21) else "2019"
+        # the latest version whose own keys (those of no earlier version) the result has cells for
+        for i in range(len(T.VERSIONS) - 1, 0, -1):
+            own = set(T.keys(T.VERSIONS[i])) - {k for v in T.VERSIONS[:i] for k in T.keys(v)}
+            if any(self.cells.get(k, {}).get("kind") not in (None, "missing") for k in own):
+                return T.VERSIONS[i]
+        return T.VERSIONS[0]
 
     # -- cells --------------------------------------------------------------------------------
     def cell(self, key: str) -> dict:

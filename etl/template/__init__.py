@@ -12,32 +12,123 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import v2019, v2021
-from .model import Column, Row, SectionSpec, TableSpec, norm  # noqa: F401
-from .shared import (OVERVIEW_TOPICS, REPORT_KINDS, SECTION_BY_KEY, SECTIONS, T3_APPLICANT_COLUMNS,  # noqa: F401
-                     T3_COLUMN_VARIANTS, T3_COLUMNS, T3_OUTCOME_GROUPS, T4, T4_COLUMNS)
-from .v2019 import T2_2019, T3_2019  # noqa: F401
+from .model import Column, Row, SectionSpec, TableSpec, Version, norm  # noqa: F401
+from .shared import (INSERTED_SECTIONS, OVERVIEW_TOPICS, REPORT_KINDS, SECTION_BY_KEY, SECTIONS,  # noqa: F401
+                     T3_APPLICANT_COLUMNS, T3_COLUMN_VARIANTS, T3_COLUMNS, T3_OUTCOME_GROUPS, T4, T4_COLUMNS)
+from .v2019 import SINGLE_OTHER, T2_2019, T3_2019  # noqa: F401
 from .v2021 import T2_2021, T3_2021, T3_2021_OLD_OTHER  # noqa: F401
 
-VERSIONS = ("2019", "2021")
+# ---------------------------------------------------------------------------------------------
+# The versions (a registry: a test or a deployment may add one, see register())
+# ---------------------------------------------------------------------------------------------
+BUILT_IN: tuple[Version, ...] = (v2019.VERSION, v2021.VERSION)
+VERSION_BY_NAME: dict[str, Version] = {}
+VERSIONS: tuple[str, ...] = ()  # names, oldest first
+TABLES: dict[str, dict[int, TableSpec]] = {}
+# Fingerprints (SPEC §3): normalised fragments that only one version prints.
+FINGERPRINTS: dict[str, tuple[str, ...]] = {}
+# Which document-number the templates were issued under (a v2021 report citing 60号 is suspicious).
+TEMPLATE_DOCS: dict[str, str] = {}
+
+# Named rows and columns (table 3's 总计 column and its （七）总计 row are different things).
+T3_TOTAL_COLUMN = T3_COLUMNS[-1].key  # "total": the sum of the six applicant columns
+T3_NEW_RECEIVED, T3_CARRIED_OVER = T3_2019.rows[0].key, T3_2019.rows[1].key
+T3_TOTAL_PROCESSED_ROW, T3_CARRIED_FORWARD = T3_2019.rows[-2].key, T3_2019.rows[-1].key
+T4_TOTAL_COLUMN = T4_COLUMNS[-1].key
 
 
-def template_for_year(year: int | None) -> str | None:
-    """The template a report of this year must use (SPEC §1)."""
+def register(version: Version) -> None:
+    """Add (or replace) a template version. Everything that asks this module (readers, rules, marts,
+    dashboard) then knows it; parse workers get it through :func:`registered` / :func:`adopt`."""
+    global VERSIONS
+    VERSION_BY_NAME[version.name] = version
+    ordered = sorted(VERSION_BY_NAME.values(), key=lambda v: v.first_year)
+    VERSIONS = tuple(v.name for v in ordered)
+    for d in (TABLES, FINGERPRINTS, TEMPLATE_DOCS):
+        d.clear()
+    for v in ordered:
+        TABLES[v.name] = v.tables
+        FINGERPRINTS[v.name] = v.fingerprint
+        TEMPLATE_DOCS[v.name] = v.document
+    keys.cache_clear()
+    all_keys.cache_clear()
+
+
+def unregister(name: str) -> None:
+    """Remove a version added by :func:`register` (the built-in ones stay)."""
+    if name in (v.name for v in BUILT_IN):
+        raise ValueError(f"template {name} is built in")
+    VERSION_BY_NAME.pop(name, None)
+    register(VERSION_BY_NAME[VERSIONS[0]])
+
+
+def registered() -> tuple[Version, ...]:
+    """The versions added to the built-in ones: what a worker process must :func:`adopt`."""
+    return tuple(v for n, v in VERSION_BY_NAME.items() if v not in BUILT_IN)
+
+
+def adopt(versions: tuple[Version, ...]) -> None:
+    """Register versions another process registered (a parse worker's initializer)."""
+    for v in versions:
+        register(v)
+
+
+def version(name: str) -> Version:
+    return VERSION_BY_NAME[name]
+
+
+def version_for_year(year: int | None) -> str | None:
+    """The template a report of this year must use (SPEC §1): the latest one in force that year (the
+    first one for years before any)."""
     if year is None:
         return None
-    return "2019" if year <= 2020 else "2021"
+    ordered = [VERSION_BY_NAME[n] for n in VERSIONS]
+    return next((v.name for v in reversed(ordered) if v.first_year <= year), ordered[0].name)
 
 
-TABLES: dict[str, dict[int, TableSpec]] = {
-    "2019": {2: T2_2019, 3: T3_2019, 4: T4},
-    "2021": {2: T2_2021, 3: T3_2021, 4: T4},
-}
+template_for_year = version_for_year
 
-# Fingerprints (SPEC §3): normalised fragments that only one version prints.
-FINGERPRINTS: dict[str, tuple[str, ...]] = {"2019": v2019.FINGERPRINT, "2021": v2021.FINGERPRINT}
 
-# Which document-number the templates were issued under (a v2021 report citing 60号 is suspicious).
-TEMPLATE_DOCS = {"2019": v2019.TEMPLATE_DOC, "2021": v2021.TEMPLATE_DOC}
+def latest() -> str:
+    """The version assumed when neither the year nor the tables tell."""
+    return VERSIONS[-1]
+
+
+def sections(name: str) -> tuple[SectionSpec, ...]:
+    return VERSION_BY_NAME[name].sections
+
+
+def inserted_sections() -> tuple[SectionSpec, ...]:
+    """Sections printed between the standard six by some reports: those of the versions first, then the
+    known ones no version reads (their heading only ends the section before)."""
+    seen: dict[str, SectionSpec] = {}
+    for n in VERSIONS:
+        for s in VERSION_BY_NAME[n].sections:
+            if s.after is not None:
+                seen.setdefault(s.key, s)
+    for s in INSERTED_SECTIONS:
+        seen.setdefault(s.key, s)
+    return tuple(seen.values())
+
+
+def reads_section(key: str) -> bool:
+    """Whether some version keeps the text of this section."""
+    return any(s.key == key for n in VERSIONS for s in VERSION_BY_NAME[n].sections)
+
+
+def section_catalogue() -> tuple[SectionSpec, ...]:
+    """Every section heading a report may print: the standard six, then the inserted ones."""
+    return SECTIONS + inserted_sections()
+
+
+def splits_other(name: str) -> bool:
+    """Table 3 of this version splits （六）其他处理 into three rows."""
+    return VERSION_BY_NAME[name].splits_other
+
+
+def t3_single_other(name: str) -> TableSpec | None:
+    """Table 3 of this version as read when a report prints the single （六）其他处理 row instead."""
+    return VERSION_BY_NAME[name].t3_single_other
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,11 +175,20 @@ def label(version: str, key: str) -> str:
 
 def t3_outcome_rows(version: str, old_other: bool = False) -> tuple[str, ...]:
     """Outcome rows of table 3; ``old_other``: a 2021 report printing the 2019 single 其他处理 row."""
-    if old_other:
-        return t3_outcome_rows("2019")
+    if old_other:  # the rows printed: the split rows are not, the single row stands for them
+        split = split_other_rows(version)
+        return tuple(r.key for r in t3_single_other(version).rows
+                     if r.group in T3_OUTCOME_GROUPS and r.key not in split)
     return tuple(r.key for r in TABLES[version][3].rows if r.group in T3_OUTCOME_GROUPS)
 
 
-def other_keys_2021() -> tuple[str, ...]:
-    """v2021 rows that together correspond to v2019 ``other`` (SPEC §4)."""
-    return ("other_overdue_correction", "other_unpaid_fee", "other_misc")
+def split_other_rows(version: str = "2021") -> tuple[str, ...]:
+    """The rows of a version that together correspond to the single v2019 row ``other`` (SPEC §4)."""
+    return tuple(r.key for r in TABLES[version][3].rows if r.group == "other" and r.key != SINGLE_OTHER)
+
+
+other_keys_2021 = split_other_rows
+
+
+for _v in BUILT_IN:
+    register(_v)

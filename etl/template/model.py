@@ -36,6 +36,15 @@ class SectionSpec:
     key: str
     title: str
     keywords: tuple[str, ...]  # at least one must appear in a heading (after norm)
+    # The printed titles a heading may carry, as a regular expression (default: the title itself).
+    printed: str | None = None
+    # A section some versions insert after section `after` (the later ones are then numbered one higher);
+    # None for the six standard sections.
+    after: int | None = None
+
+    @property
+    def title_pattern(self) -> str:
+        return self.printed or re.escape(self.title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,3 +84,32 @@ class TableSpec:
 
 def cols(*spec: tuple) -> tuple[Column, ...]:
     return tuple(Column(*s) for s in spec)
+
+
+# ---------------------------------------------------------------------------------------------
+# Versions
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Version:
+    """One template version: its tables, how to recognise it, and the traits consumers ask about
+    instead of comparing version names."""
+    name: str  # e.g. "2021"; also the value of reports.template
+    first_year: int  # the first report year that must use it (SPEC §1)
+    tables: dict[int, TableSpec]  # 2, 3, 4
+    fingerprint: tuple[str, ...]  # normalised fragments only this version prints (SPEC §3)
+    document: str  # the letter that issued it
+    sections: tuple[SectionSpec, ...]
+    # table 3 as read when a report of this version still prints the 2019 single （六）其他处理 row;
+    # None when the version itself has that single row
+    t3_single_other: TableSpec | None = None
+    # its table-2 headers state 单位：万元, so an amount printed without a unit is in 万元
+    amount_unit_stated: bool = False
+    # table 2 counts documents issued / repealed / in force (a stock that carries over between years)
+    document_stock: bool = False
+    # documents of earlier templates a report of this version must not cite
+    outdated_documents: tuple[str, ...] = ()
+
+    @property
+    def splits_other(self) -> bool:
+        """Table 3 splits （六）其他处理 into three rows (v2021 on)."""
+        return self.t3_single_other is not None

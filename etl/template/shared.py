@@ -8,11 +8,20 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(1, "一", "overview", "总体情况", ("总体情况", "概述", "基本情况")),
     SectionSpec(2, "二", "proactive", "主动公开政府信息情况", ("主动公开",)),
     SectionSpec(3, "三", "requests", "收到和处理政府信息公开申请情况", ("收到和处理", "依申请", "公开申请情况")),
-    SectionSpec(4, "四", "review_litigation", "政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼")),
-    SectionSpec(5, "五", "problems", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题", "改进情况")),
+    SectionSpec(4, "四", "review_litigation", "政府信息公开行政复议、行政诉讼情况", ("行政复议", "行政诉讼"),
+                r"(?:因?政府信息公开(?:工作|申请)?)?(?:被申请)?行政复议[、和与及]?(?:提起)?行政(?:法)?诉讼的?情况"),
+    SectionSpec(5, "五", "problems", "存在的主要问题及改进情况", ("存在的主要问题", "主要问题", "改进情况"),
+                r"(?:政府信息公开工作)?存在的主要问题(?:[和及与]|以及)"
+                r"(?:改进情况|改进措施|明年工作计划|整改情况|下一步工作计划)"),
     SectionSpec(6, "六", "other", "其他需要报告的事项", ("其他需要报告", "其他事项")),
 )
 SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+
+# Reports from 2025 insert 五、信息处理费收取情况 after section 四 and number the later ones one higher. No
+# version here reads it: its heading only ends section 四 (a version listing it among its sections also
+# keeps its text, as section number 7).
+PROCESSING_FEES_SECTION = SectionSpec(7, "五", "processing_fees", "信息处理费收取情况", ("信息处理费",), after=4)
+INSERTED_SECTIONS = (PROCESSING_FEES_SECTION,)
 
 # The five sub-topics section 一 should cover (SPEC §7 CONTENT-1).
 OVERVIEW_TOPICS = ("主动公开", "依申请公开", "政府信息管理", "平台建设", "监督保障")

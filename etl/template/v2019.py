@@ -1,8 +1,8 @@
 """The 2019 template (国办公开办函〔2019〕60号), used for the reports of 2019 and 2020."""
 from __future__ import annotations
 
-from .model import Row, TableSpec, cols
-from .shared import B1, B5, B6, B8, B9, T3_COLUMNS, T3_HEAD, T3_TAIL
+from .model import Row, TableSpec, Version, cols
+from .shared import B1, B5, B6, B8, B9, SECTIONS, T3_COLUMNS, T3_HEAD, T3_TAIL, T4
 
 # Table 2 --------------------------------------------------------------------------------------
 _DOCS = cols(("new_made", "本年新制作数量"), ("new_published", "本年新公开数量"),
@@ -30,11 +30,15 @@ T2_2019 = TableSpec(2, "2019", (
 })
 
 # Table 3 --------------------------------------------------------------------------------------
+# The single row that v2021 splits into three (SPEC §4).
+SINGLE_OTHER = "other"
 T3_2019 = TableSpec(3, "2019", T3_HEAD + (
-    Row("other", "（六）其他处理", ("其他处理",), group="other"),
+    Row(SINGLE_OTHER, "（六）其他处理", ("其他处理",), group="other"),
 ) + T3_TAIL, {})
 T3_2019.columns.update({r.key: T3_COLUMNS for r in T3_2019.rows})
 
 # Normalised fragments that only this version prints (SPEC §3).
 FINGERPRINT = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "第二十条第（九）项", "政府集中采购", "采购总金额")
 TEMPLATE_DOC = "国办公开办函〔2019〕60号"
+
+VERSION = Version("2019", 2019, {2: T2_2019, 3: T3_2019, 4: T4}, FINGERPRINT, TEMPLATE_DOC, SECTIONS)

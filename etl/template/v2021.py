@@ -1,9 +1,10 @@
 """The 2021 template (国办公开办函〔2021〕30号), used for the reports of 2021 and later."""
 from __future__ import annotations
 
-from .model import Row, TableSpec, cols
-from .shared import B1, B5, B6, B8, T3_COLUMNS, T3_HEAD, T3_TAIL
-from .v2019 import T3_2019
+from . import v2019
+from .model import Row, TableSpec, Version, cols
+from .shared import B1, B5, B6, B8, SECTIONS, T3_COLUMNS, T3_HEAD, T3_TAIL, T4
+from .v2019 import SINGLE_OTHER, T3_2019
 
 # Table 2 --------------------------------------------------------------------------------------
 _DOCS = cols(("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数"))
@@ -35,9 +36,13 @@ T3_2021 = TableSpec(3, "2021", T3_HEAD + (
 T3_2021.columns.update({r.key: T3_COLUMNS for r in T3_2021.rows})
 # Reports of 2021 and later whose table 3 still prints the 2019 single （六）其他处理 row: read what is
 # printed, under the 2019 key ``other`` (SPEC §4 maps it to the three 2021 rows for series).
-T3_2021_OLD_OTHER = TableSpec(3, "2021", T3_2021.rows[:-2] + (T3_2019.row("other"),) + T3_2021.rows[-2:],
-                              {r.key: T3_COLUMNS for r in T3_2021.rows + (T3_2019.row("other"),)})
+T3_2021_OLD_OTHER = TableSpec(3, "2021", T3_2021.rows[:-2] + (T3_2019.row(SINGLE_OTHER),) + T3_2021.rows[-2:],
+                              {r.key: T3_COLUMNS for r in T3_2021.rows + (T3_2019.row(SINGLE_OTHER),)})
 
 # Normalised fragments that only this version prints (SPEC §3).
 FINGERPRINT = ("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "本年收费金额", "有效件数", "制发件数")
 TEMPLATE_DOC = "国办公开办函〔2021〕30号"
+
+VERSION = Version("2021", 2021, {2: T2_2021, 3: T3_2021, 4: T4}, FINGERPRINT, TEMPLATE_DOC, SECTIONS,
+                  t3_single_other=T3_2021_OLD_OTHER, amount_unit_stated=True, document_stock=True,
+                  outdated_documents=(v2019.TEMPLATE_DOC,))
