@@ -17,7 +17,7 @@ SEQ_SCALE = "Blues"
 UNIT_TYPES = {"government": "人民政府", "general_office": "政府办公室", "department": "政府部门",
               "township": "乡镇/街道", "dev_zone": "开发区", "other": "其他"}
 KINDS = {"department": "部门报告", "gov_self": "本级政府报告", "region_summary": "区域汇总报告"}
-TEMPLATES = {"2019": "2019版模板", "2021": "2021版模板"}
+TEMPLATES = {v: f"{v}版模板" for v in T.VERSIONS}
 STATUS = {"ok": "解析正常", "partial": "部分解析", "failed": "解析失败", "needs_ocr": "扫描件未读取"}
 UNREAD = ("needs_ocr",)  # received but not read: no numbers, no score (SPEC: counted as received, not as read)
 COVERAGE = {"ok": "按时", "late": "逾期", "missing": "缺失", "failed": "解析失败", "unknown": "日期不明"}
@@ -83,8 +83,8 @@ assert set(GROUPS) == set(T.T3_OUTCOME_GROUPS)
 
 
 def key_version(key: str) -> str:
-    """A template version that has this key (t3/t4 keys are shared; prefer 2021 for labels)."""
-    return "2021" if key in T.keys("2021") else "2019"
+    """A template version that has this key (t3/t4 keys are shared; the latest one labels them)."""
+    return next((v for v in reversed(T.VERSIONS) if key in T.keys(v)), T.VERSIONS[0])
 
 
 def key_label(key: str, version: str | None = None) -> str:

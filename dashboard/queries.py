@@ -43,28 +43,28 @@ def G(group: str, col: str = "total") -> str:
 
 
 # Rows/columns used by name, all validated against the template.
-_T3 = T.TABLES["2021"][3]
-T3_FIRST, T3_CARRY_IN = _T3.rows[0].key, _T3.rows[1].key          # new_received, carried_over
-T3_TOTAL, T3_CARRY_OUT = _T3.rows[-2].key, _T3.rows[-1].key       # total_processed, carried_forward
-T3_GRANTED = next(r.key for r in _T3.rows if r.group == "granted")
-T3_PARTIAL = next(r.key for r in _T3.rows if r.group == "partial")
-T3_NOT_HELD = next(r.key for r in _T3.rows if r.group == "unable")  # 本机关不掌握 (first "unable" row)
-TOT = T.T3_COLUMNS[-1].key                                        # total
-T3_REASON_ROWS = [r.key for r in _T3.rows if r.group in ("denied", "unable", "rejected")]
+T3_FIRST, T3_CARRY_IN = T.T3_NEW_RECEIVED, T.T3_CARRIED_OVER
+T3_TOTAL_ROW, T3_CARRY_OUT = T.T3_TOTAL_PROCESSED_ROW, T.T3_CARRIED_FORWARD  # （七）总计 row, 结转下年度
+T3_GRANTED, T3_PARTIAL, T3_NOT_HELD = T.T3_GRANTED, T.T3_PARTIALLY_GRANTED, T.T3_NOT_HELD
+TOT = T.T3_TOTAL_COLUMN                                           # the 总计 column (all applicants)
+T3_REASON_ROWS = [r.key for r in T.TABLES[T.latest()][3].rows if r.group in T.T3_REASON_GROUPS]
 T4_BLOCKS = [r.key for r in T.T4.rows]
 T4_COLS = [c.key for c in T.T4_COLUMNS]
 T4_UPHELD, T4_CORRECTED, T4_OTHER, T4_PENDING, T4_TOTAL = T4_COLS
-_T2_19 = T.TABLES["2019"][2]
-PROC_ROW = _T2_19.rows[-1].key                                    # procurement (only in v2019)
-PROC_COLS = [c.key for c in _T2_19.columns[PROC_ROW]]             # projects, amount_wan
+PROC_ROW = T.T2_PROCUREMENT                                       # only in v2019
+_PROC_VERSIONS = T.versions_with_row(2, PROC_ROW)
+PROC_COLS = [c.key for c in T.TABLES[_PROC_VERSIONS[0]][2].columns[PROC_ROW]]  # projects, amount_wan
+# reports whose template prints the procurement row
+PROC_TPL = (f"template = '{_PROC_VERSIONS[0]}'" if len(_PROC_VERSIONS) == 1 else
+            "template IN (" + ", ".join(f"'{v}'" for v in _PROC_VERSIONS) + ")")
 T2_COLS = {v: [col_name(k) for k in T.TABLES[v][2].keys()] for v in T.VERSIONS}
-ALL_T2 = list(dict.fromkeys(T2_COLS["2019"] + T2_COLS["2021"]))
+ALL_T2 = list(dict.fromkeys(c for v in T.VERSIONS for c in T2_COLS[v]))
 MEASURES = key_columns() + group_columns()
 DIMENSIONS = ["year", "province", "city", "district", "unit_type", "report_kind", "template", "format", "status",
               "office"]
 AGGS = {"sum": "求和", "avg": "平均", "count": "计数", "max": "最大", "min": "最小"}
 
-T3_NEW, T3_PROC = K(3, T3_FIRST, TOT), K(3, T3_TOTAL, TOT)
+T3_NEW, T3_PROC = K(3, T3_FIRST, TOT), K(3, T3_TOTAL_ROW, TOT)
 T3_GR, T3_PA, T3_NH = K(3, T3_GRANTED, TOT), K(3, T3_PARTIAL, TOT), K(3, T3_NOT_HELD, TOT)
 T3_IN, T3_OUT = K(3, T3_CARRY_IN, TOT), K(3, T3_CARRY_OUT, TOT)
 T4_CASES = " + ".join(f"coalesce({K(4, b, T4_TOTAL)}, 0)" for b in T4_BLOCKS)
@@ -264,13 +264,13 @@ QUERIES: dict[str, Query] = {
     # -- 政府采购 (v2019 table 2 block 九) --------------------------------------------------------------
     "proc_by_year": Query(f"""
         SELECT year, sum({PROJ}) AS projects, sum({AMT}) AS amount_wan, sum(n_reports) AS n_reports
-        FROM {{facts}} WHERE {{wmny}} AND {{sumok}} AND template = '2019' GROUP BY year ORDER BY year"""),
+        FROM {{facts}} WHERE {{wmny}} AND {{sumok}} AND {PROC_TPL} GROUP BY year ORDER BY year"""),
     "proc_by_office": Query(_office_rank(f"sum({PROJ}) AS projects, sum({AMT}) AS amount_wan",
-                                         "{w} AND {sumok} AND template = '2019'", "amount_wan DESC NULLS LAST"),
+                                         "{w} AND {sumok} AND " + PROC_TPL, "amount_wan DESC NULLS LAST"),
                             requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "proc_by_region": Query(f"""
         SELECT {GRP_F} AS grp, sum({PROJ}) AS projects, sum({AMT}) AS amount_wan, any_value(office_id) AS office_id
-        FROM report_facts WHERE {{w}} AND {{sumok}} AND template = '2019' GROUP BY grp
+        FROM report_facts WHERE {{w}} AND {{sumok}} AND {PROC_TPL} GROUP BY grp
         ORDER BY amount_wan DESC NULLS LAST""", sample={"level": "province"}),
     # -- 复议诉讼 (table 4) -------------------------------------------------------------------------
     "t4_by_year": Query(f"""

@@ -14,8 +14,8 @@ from etl.marts import col_name
 
 
 def shared_keys() -> set[str]:
-    """Table-2 keys both template versions have, with the same meaning (SPEC §3)."""
-    return set(T.TABLES["2019"][2].keys()) & set(T.TABLES["2021"][2].keys())
+    """Table-2 keys every template version has, with the same meaning (SPEC §3)."""
+    return set.intersection(*(set(T.TABLES[v][2].keys()) for v in T.VERSIONS))
 
 
 def by_version(df: pd.DataFrame, version: str, keys, by: str = "year") -> pd.DataFrame:

@@ -5,7 +5,10 @@ import re
 from collections import Counter
 from datetime import date
 
+from . import template as T
 from .document import Document
+
+DEPARTMENT, GOV_SELF, REGION_SUMMARY = T.REPORT_KINDS
 
 _TITLE = re.compile(
     r"^(?P<pre>.*?)(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年(?:度)?\s*(?P<mid>.*?)(?:政府)?信息公开(?:工作)?(?:年度)?报告")
@@ -194,18 +197,18 @@ def report_kind(office: str | None, text: str) -> str | None:
     if not office:
         return None
     if re.fullmatch(r"[\u4e00-\u9fff]{1,12}?(?:省|自治区|市|区|县|自治县|州|自治州|旗|盟)", office):
-        return "region_summary"  # the title names a region, not an office: a summary of its offices
+        return REGION_SUMMARY  # the title names a region, not an office: a summary of its offices
     if office.endswith(("人民政府", "政府", "行政公署")):
         hints = sum(text.count(h) for h in _SUMMARY_HINTS)
         if "汇总" in text[:3000] or hints >= 6 or _SUMMARY_CLAIM.search(text):
-            return "region_summary"
-        return "gov_self"
+            return REGION_SUMMARY
+        return GOV_SELF
     if office.endswith(("街道办事处", "街道", "乡", "镇")):
-        return "gov_self"  # township-level governments report for themselves
+        return GOV_SELF  # township-level governments report for themselves
     if office.endswith(("管委会", "管理委员会")):
         # the administration of a whole zone reports like a government (its 办公室 is a department)
-        return "region_summary" if _SUMMARY_CLAIM.search(text) else "gov_self"
-    return "department"  # including a government's 办公室/办公厅, which reports as a department
+        return REGION_SUMMARY if _SUMMARY_CLAIM.search(text) else GOV_SELF
+    return DEPARTMENT  # including a government's 办公室/办公厅, which reports as a department
 
 
 _NAME_RUN = re.compile(r"[\u4e00-\u9fff（）()]{3,40}")

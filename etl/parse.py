@@ -128,11 +128,10 @@ def _vet_ocr_row(table: int, cells: list[CellRead]) -> list[CellRead]:
     """Numbers read by OCR are machine readings: mark them inferred, and withhold a whole row whose own
     sum does not hold (a misread digit is likelier than an office's arithmetic slip)."""
     nums = [c.value if isinstance(c.value, (int, float)) else 0 for c in cells]
+    width = {3: len(T.T3_COLUMNS), 4: len(T.T4_COLUMNS)}.get(table)  # tables whose last column is the total
     adds_up = True
-    if table == 3 and len(nums) == 7:
-        adds_up = abs(sum(nums[:6]) - nums[6]) < 1e-9
-    elif table == 4 and len(nums) == 5:
-        adds_up = abs(sum(nums[:4]) - nums[4]) < 1e-9
+    if len(nums) == width:
+        adds_up = abs(sum(nums[:-1]) - nums[-1]) < 1e-9
     out = []
     for c in cells:
         if not adds_up:

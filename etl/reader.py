@@ -624,11 +624,7 @@ class TableReader:
         """Linear identities over rows as ({row key: coefficient}, column index or None for 'per column')."""
         if self.spec.number != 3:
             return []
-        outcomes = T.t3_outcome_rows(self.spec.version, old_other=getattr(self, "old_other", False))
-        sum_id = {k: -1 for k in outcomes}
-        sum_id[T.T3_TOTAL_PROCESSED_ROW] = 1
-        ident = {T.T3_NEW_RECEIVED: 1, T.T3_CARRIED_OVER: 1, T.T3_TOTAL_PROCESSED_ROW: -1, T.T3_CARRIED_FORWARD: -1}
-        return [(ident, None), (sum_id, None)]
+        return [(ident, None) for ident in T.t3_identities(self.spec.version, getattr(self, "old_other", False))]
 
     def resolve(self, rows: dict[str, RowRead], clauses: list[str] | None = None) -> None:
         """Choose among the candidate readings of ambiguous rows with the table's identities, then with

@@ -106,8 +106,8 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
                    CASE WHEN g.u < 0.02 THEN 'pdf_no_text' END,
                    CASE WHEN g.u < 0.02 THEN 'PDF 无文本层（扫描件）' END,
                    g.office_id, o.name, g.year,
-                   CASE WHEN g.year <= 2020 THEN '2019' ELSE '2021' END,
-                   CASE WHEN g.year <= 2020 THEN '2019' ELSE '2021' END,
+                   {T.version_for_year_sql('g.year')},
+                   {T.version_for_year_sql('g.year')},
                    o.report_kind,
                    make_date(g.year + 1, CASE WHEN o.report_kind = 'department' THEN 1 ELSE 3 END, 1)
                        + (random() * 60)::INTEGER - 20,

@@ -104,7 +104,7 @@ def test_planted_metadata_rules(truths):
         late = t["published_on"] > t["deadline"]
         assert late == ("TIMELY" in t["planted"]), t["file"]
         assert (t["template"] != t["template_expected"]) == ("FMT-TEMPLATE" in t["planted"])
-        granted = t["values"][D.k3("granted", D.T3_TOTAL)]
+        granted = t["values"][D.k3("granted", D.T3_TOTAL_COLUMN)]
         assert (t["text_granted"] != granted) == ("TEXT-TABLE" in t["planted"])
         reg = T.TABLES[t["template"]][2].rows[0].key
         regs = sum(v for k, v in t["values"].items() if k.startswith(f"t2.{reg}."))
@@ -208,7 +208,7 @@ def test_realworld_layouts(corpus, truths):
     assert old and all(t["template"] == T.VERSIONS[1] and t["year"] >= 2021 for t in old)
     assert all("FMT-TABLES" in t["planted"] for t in old)
     other19 = next(r.key for r in T.TABLES[T.VERSIONS[0]][3].rows if r.group == "other")
-    assert all(D.k3(other19, D.T3_TOTAL) in t["values"] for t in old)
+    assert all(D.k3(other19, D.T3_TOTAL_COLUMN) in t["values"] for t in old)
 
 
 def test_every_document_is_a_report(corpus, truths):

@@ -35,7 +35,7 @@ PROSE = "2024年，申请中同意公开答复 14 件，部分公开答复 37 �
 
 
 # ---------------------------------------------------------------------------------------------
-# Building a report from values (canonical keys; rows and columns from etl/template.py)
+# Building a report from values (canonical keys; rows and columns from etl/template/)
 # ---------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _world() -> dict:

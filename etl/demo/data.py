@@ -14,7 +14,7 @@ import random
 from .. import template as T
 from .world import Office
 
-V19, V21 = T.VERSIONS
+V19, V21 = (v.name for v in T.BUILT_IN)  # the demo world draws reports of the built-in versions
 APPL = T.T3_APPLICANT_COLUMNS
 T3_21 = T.TABLES[V21][3]
 T3_19 = T.TABLES[V19][3]
@@ -23,12 +23,12 @@ TP, CF = T3_21.rows[-2].key, T3_21.rows[-1].key
 OUT21 = T.t3_outcome_rows(V21)
 OUT19 = T.t3_outcome_rows(V19)
 OTHER19 = next(r.key for r in T3_19.rows if r.group == "other")
-OTHER21 = T.other_keys_2021()
+OTHER21 = T.split_other_rows(V21)
 GROUP = {r.key: r.group for r in T3_21.rows}
 T4_BLOCKS = tuple(r.key for r in T.T4.rows)
 T4_PARTS = tuple(c.key for c in T.T4_COLUMNS[:-1])
-T4_TOTAL = T.T4_COLUMNS[-1].key
-T3_TOTAL = T.T3_COLUMNS[-1].key
+T4_TOTAL = T.T4_TOTAL_COLUMN
+T3_TOTAL_COLUMN = T.T3_TOTAL_COLUMN
 
 YEAR_FACTOR = {2019: 0.8, 2020: 0.88, 2021: 1.0, 2022: 1.08, 2023: 1.15, 2024: 1.2, 2025: 1.25}
 APPL_WEIGHTS = (0.87, 0.06, 0.004, 0.006, 0.045, 0.015)
@@ -247,7 +247,7 @@ def values_for(lat: dict, version: str) -> dict[str, float | int]:
         table, row, col = T.split_key(key)
         if table == 3:
             cells = t3[row]
-            vals[key] = sum(cells) if col == T3_TOTAL else cells[APPL.index(col)]
+            vals[key] = sum(cells) if col == T3_TOTAL_COLUMN else cells[APPL.index(col)]
         elif table == 4:
             cells = lat["t4"][row]
             vals[key] = sum(cells) if col == T4_TOTAL else cells[T4_PARTS.index(col)]
@@ -269,7 +269,7 @@ def k4(block: str, col: str) -> str:
 
 
 def t3_cols() -> tuple[str, ...]:
-    return APPL + (T3_TOTAL,)
+    return APPL + (T3_TOTAL_COLUMN,)
 
 
 def broken_rules(vals: dict, version: str, t3_version: str | None = None) -> set[str]:
@@ -284,7 +284,7 @@ def broken_rules(vals: dict, version: str, t3_version: str | None = None) -> set
         if vals[k3(TP, c)] != sum(vals[k3(r, c)] for r in outcomes):
             out.add("T3-SUM")
     for r in T.TABLES[version][3].rows:
-        if vals[k3(r.key, T3_TOTAL)] != sum(vals[k3(r.key, c)] for c in APPL):
+        if vals[k3(r.key, T3_TOTAL_COLUMN)] != sum(vals[k3(r.key, c)] for c in APPL):
             out.add("T3-ROW")
     for b in T4_BLOCKS:
         if vals[k4(b, T4_TOTAL)] != sum(vals[k4(b, c)] for c in T4_PARTS):
@@ -299,16 +299,16 @@ def plant_t3_ident(vals: dict, rng: random.Random, version: str) -> bool:
     c = rng.choice(APPL[:2])
     d = rng.choice((1, 2, 3, 5, 10))
     vals[k3(NEW, c)] += d
-    vals[k3(NEW, T3_TOTAL)] += d
+    vals[k3(NEW, T3_TOTAL_COLUMN)] += d
     return True
 
 
 def plant_t3_sum(vals: dict, rng: random.Random, version: str) -> bool:
-    row = rng.choice(T.t3_outcome_rows(version)[:2] + ("unable_not_held",))
+    row = rng.choice(T.t3_outcome_rows(version)[:2] + (T.T3_NOT_HELD,))
     c = APPL[0]
     d = rng.choice((1, 2, 4, 6))
     vals[k3(row, c)] += d
-    vals[k3(row, T3_TOTAL)] += d
+    vals[k3(row, T3_TOTAL_COLUMN)] += d
     return True
 
 
@@ -329,7 +329,7 @@ def plant_t3_row(vals: dict, rng: random.Random, version: str) -> bool:
 def plant_t3_zero_totals(vals: dict, rng: random.Random, version: str) -> bool:
     """0 printed in every 总计 (total column) cell of table 3, as some real reports do: the rows no longer add
     up (T3-ROW); the identities per column still hold (the total column is all zeros)."""
-    keys = [k3(r.key, T3_TOTAL) for r in T.TABLES[version][3].rows]
+    keys = [k3(r.key, T3_TOTAL_COLUMN) for r in T.TABLES[version][3].rows]
     if not any(vals[k] for k in keys):
         return False
     for k in keys:
@@ -354,7 +354,7 @@ def plant_t3_carry(vals: dict, rng: random.Random, version: str) -> bool:
             d = -d
         else:
             continue
-        for col in (c, T3_TOTAL):
+        for col in (c, T3_TOTAL_COLUMN):
             vals[k3(CO, col)] += d
             vals[k3(NEW, col)] -= d
         return True

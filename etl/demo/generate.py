@@ -187,7 +187,7 @@ def _finish(d: dict, lat: dict, recipe: dict, by_name: dict) -> None:
     if vals[nd] >= 3 and rng.random() < 0.03:
         display[nd] = f"{vals[nd]}（其中修订{rng.randint(1, vals[nd] - 1)}件）"
 
-    g = vals[D.k3("granted", D.T3_TOTAL)]
+    g = vals[D.k3("granted", D.T3_TOTAL_COLUMN)]
     text_granted = g
     if "TEXT-TABLE" in d["planted"]:
         delta = rng.choice((1, 2, 3, 5, 8, 13, 17))
@@ -200,9 +200,9 @@ def _finish(d: dict, lat: dict, recipe: dict, by_name: dict) -> None:
     late = "TIMELY" in d["planted"]
     pub = _pub_date(rng, year, o, late)
     ctx = {"Y": year, "org": office_title, "me": N.self_ref(o.name, o.unit_type, o.report_kind), "kind": o.report_kind,
-           "n_pro": lat["proactive"], "n_docs": vals[nd], "n_new": vals[D.k3(D.NEW, D.T3_TOTAL)],
-           "n_co": vals[D.k3(D.CO, D.T3_TOTAL)], "n_tp": vals[D.k3(D.TP, D.T3_TOTAL)], "n_g": g,
-           "n_p": vals[D.k3("partially_granted", D.T3_TOTAL)], "n_cf": vals[D.k3(D.CF, D.T3_TOTAL)],
+           "n_pro": lat["proactive"], "n_docs": vals[nd], "n_new": vals[D.k3(D.NEW, D.T3_TOTAL_COLUMN)],
+           "n_co": vals[D.k3(D.CO, D.T3_TOTAL_COLUMN)], "n_tp": vals[D.k3(D.TP, D.T3_TOTAL_COLUMN)], "n_g": g,
+           "n_p": vals[D.k3("partially_granted", D.T3_TOTAL_COLUMN)], "n_cf": vals[D.k3(D.CF, D.T3_TOTAL_COLUMN)],
            "n_rev": vals[D.k4(D.T4_BLOCKS[0], D.T4_TOTAL)],
            "n_suit": vals[D.k4(D.T4_BLOCKS[1], D.T4_TOTAL)] + vals[D.k4(D.T4_BLOCKS[2], D.T4_TOTAL)],
            "fee": lat["fee_yuan"], "text_granted": text_granted, "force_granted": "TEXT-TABLE" in d["planted"]}

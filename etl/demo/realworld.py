@@ -189,7 +189,7 @@ def _md_rule(n: int) -> str:
     return "|" + "|".join(["---"] * n) + "|"
 
 
-TAIL_ROWS = ("total_processed", "carried_forward")
+TAIL_ROWS = (T.T3_TOTAL_PROCESSED_ROW, T.T3_CARRIED_FORWARD)
 
 
 def _t3_blocks(grid: list[list[G]], style: Style):
@@ -327,7 +327,7 @@ def beside_sentences(values: dict, version: str, year: int, t3_version: str | No
     """Narrative numbers printed right beside the tables (the report's own totals in sentences)."""
     v3 = t3_version or version
     spec = T.TABLES[v3][3]
-    tot = lambda row: values.get(T.make_key(3, row, "total"), 0)  # noqa: E731
+    tot = lambda row: values.get(T.make_key(3, row, T.T3_TOTAL_COLUMN), 0)  # noqa: E731
     group = {}
     for r in spec.rows:
         if r.group:
@@ -358,7 +358,7 @@ def draw_style(rng: random.Random, doc: dict, layout: str, values: dict, version
             st.seps[addr] = _draw_seps(rng, len(vals), mode)
             if rng.random() < 0.3:
                 st.label_gap[addr] = " "
-    if rng.random() < 0.3 and version == "2019":
+    if rng.random() < 0.3 and not T.version(version).amount_unit_stated:
         st.t2_unit_header = "（元）" if rng.random() < 0.5 else None
     if rng.random() < 0.5:
         st.beside = beside_sentences(values, version, doc["year"], t3_version)

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 
 from .. import template as T
 
-GROUP_LABELS = {"denied": "（三）不予公开", "unable": "（四）无法提供", "rejected": "（五）不予处理",
-                "other": "（六）其他处理"}
-T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-T3_OUTCOME_HEAD = "三、本年度办理结果"
+GROUP_LABELS = T.T3_GROUP_LABELS
+T3_NOTE = T.T3_NOTE
+T3_OUTCOME_HEAD = T.T3_OUTCOME_HEAD
 
 
 @dataclass

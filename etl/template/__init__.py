@@ -14,7 +14,8 @@ from functools import lru_cache
 from . import v2019, v2021
 from .model import Column, Row, SectionSpec, TableSpec, Version, norm  # noqa: F401
 from .shared import (INSERTED_SECTIONS, OVERVIEW_TOPICS, REPORT_KINDS, SECTION_BY_KEY, SECTIONS,  # noqa: F401
-                     T3_APPLICANT_COLUMNS, T3_COLUMN_VARIANTS, T3_COLUMNS, T3_OUTCOME_GROUPS, T4, T4_COLUMNS)
+                     T3_APPLICANT_COLUMNS, T3_COLUMN_VARIANTS, T3_COLUMNS, T3_GROUP_LABELS, T3_NOTE,
+                     T3_OUTCOME_GROUPS, T3_OUTCOME_HEAD, T4, T4_COLUMNS)
 from .v2019 import SINGLE_OTHER, T2_2019, T3_2019  # noqa: F401
 from .v2021 import T2_2021, T3_2021, T3_2021_OLD_OTHER  # noqa: F401
 
@@ -34,7 +35,12 @@ TEMPLATE_DOCS: dict[str, str] = {}
 T3_TOTAL_COLUMN = T3_COLUMNS[-1].key  # "total": the sum of the six applicant columns
 T3_NEW_RECEIVED, T3_CARRIED_OVER = T3_2019.rows[0].key, T3_2019.rows[1].key
 T3_TOTAL_PROCESSED_ROW, T3_CARRIED_FORWARD = T3_2019.rows[-2].key, T3_2019.rows[-1].key
+T3_GRANTED = next(r.key for r in T3_2019.rows if r.group == "granted")
+T3_PARTIALLY_GRANTED = next(r.key for r in T3_2019.rows if r.group == "partial")
+T3_NOT_HELD = next(r.key for r in T3_2019.rows if r.group == "unable")  # 本机关不掌握 (the first "unable" row)
+T3_REASON_GROUPS = ("denied", "unable", "rejected")  # outcomes that give a reason for not disclosing
 T4_TOTAL_COLUMN = T4_COLUMNS[-1].key
+T2_PROCUREMENT = v2019.PROCUREMENT  # 政府集中采购: only in v2019
 
 
 def register(version: Version) -> None:
@@ -92,6 +98,18 @@ template_for_year = version_for_year
 def latest() -> str:
     """The version assumed when neither the year nor the tables tell."""
     return VERSIONS[-1]
+
+
+def versions_with_row(table: int, row: str) -> tuple[str, ...]:
+    """The versions whose table `table` has row `row` (e.g. v2019 alone prints 政府集中采购)."""
+    return tuple(v for v in VERSIONS if any(r.key == row for r in TABLES[v][table].rows))
+
+
+def version_for_year_sql(year: str) -> str:
+    """SQL for :func:`version_for_year` of the expression `year` (synthetic warehouses)."""
+    whens = " ".join(f"WHEN {year} <= {VERSION_BY_NAME[nxt].first_year - 1} THEN '{v}'"
+                     for v, nxt in zip(VERSIONS, VERSIONS[1:]))
+    return f"CASE {whens} ELSE '{VERSIONS[-1]}' END"
 
 
 def sections(name: str) -> tuple[SectionSpec, ...]:
@@ -180,6 +198,15 @@ def t3_outcome_rows(version: str, old_other: bool = False) -> tuple[str, ...]:
         return tuple(r.key for r in t3_single_other(version).rows
                      if r.group in T3_OUTCOME_GROUPS and r.key not in split)
     return tuple(r.key for r in TABLES[version][3].rows if r.group in T3_OUTCOME_GROUPS)
+
+
+def t3_identities(version: str, old_other: bool = False) -> list[dict[str, int]]:
+    """Table 3's identities between rows, per column: {row key: coefficient}, the terms adding up to 0.
+    新收 + 上年结转 = 办理结果总计 + 结转下年度, and 办理结果总计 = the sum of the outcome rows (SPEC §4)."""
+    balance = {T3_NEW_RECEIVED: 1, T3_CARRIED_OVER: 1, T3_TOTAL_PROCESSED_ROW: -1, T3_CARRIED_FORWARD: -1}
+    outcomes = {k: -1 for k in t3_outcome_rows(version, old_other)}
+    outcomes[T3_TOTAL_PROCESSED_ROW] = 1
+    return [balance, outcomes]
 
 
 def split_other_rows(version: str = "2021") -> tuple[str, ...]:

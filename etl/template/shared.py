@@ -69,6 +69,12 @@ T3_TAIL = (
     Row("carried_forward", "四、结转下年度继续办理", ("结转下年度", "下年度继续")),
 )
 
+# Printed headings of table 3 that are not rows: the outcome block, its groups, the identity note.
+T3_OUTCOME_HEAD = "三、本年度办理结果"
+T3_GROUP_LABELS = {"denied": "（三）不予公开", "unable": "（四）无法提供", "rejected": "（五）不予处理",
+                   "other": "（六）其他处理"}
+T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
 # Rows that count toward total_processed (the outcome rows).
 T3_OUTCOME_GROUPS = ("granted", "partial", "denied", "unable", "rejected", "other")
 

@@ -10,6 +10,7 @@ _DOCS = cols(("new_made", "本年新制作数量"), ("new_published", "本年新
 _ITEMS = cols(("prev_items", "上一年项目数量"), ("change", "本年增/减", "signed"),
               ("decisions", "处理决定数量"))
 _FEES = cols(("prev_items", "上一年项目数量"), ("change", "本年增/减", "signed"))
+PROCUREMENT = "procurement"
 _PROC = cols(("projects", "采购项目数量"), ("amount_wan", "采购总金额", "amount", "万元"))
 
 T2_2019 = TableSpec(2, "2019", (
@@ -21,12 +22,12 @@ T2_2019 = TableSpec(2, "2019", (
     Row("penalty", "行政处罚", ("行政处罚",), block=B6, mentions=("处罚",)),
     Row("coercion", "行政强制", ("行政强制",), block=B6, mentions=("强制",)),
     Row("fees", "行政事业性收费", ("行政事业性收费", "事业性收费"), block=B8, mentions=("收费",)),
-    Row("procurement", "政府集中采购", ("政府集中采购", "集中采购"), block=B9, mentions=("采购",)),
+    Row(PROCUREMENT, "政府集中采购", ("政府集中采购", "集中采购"), block=B9, mentions=("采购",)),
 ), {
     "regulations": _DOCS, "normative_docs": _DOCS,
     "licensing": _ITEMS, "other_services": _ITEMS,
     "penalty": _ITEMS, "coercion": _ITEMS,
-    "fees": _FEES, "procurement": _PROC,
+    "fees": _FEES, PROCUREMENT: _PROC,
 })
 
 # Table 3 --------------------------------------------------------------------------------------
