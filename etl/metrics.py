@@ -18,8 +18,8 @@ from typing import Mapping
 
 from etl import template as T
 
-_T3 = T.TABLES["2021"][3]  # table 3 rows used here have the same keys in both versions
-_TOT = T.T3_COLUMNS[-1].key
+_T3 = T.TABLES[T.latest()][3]  # table 3 rows used here have the same keys in every version
+_TOT = T.T3_TOTAL_COLUMN
 _T4_BLOCKS = [r.key for r in T.T4.rows]
 _T4_UPHELD, _T4_CORRECTED, _T4_OTHER, _T4_PENDING, _T4_TOTAL = (c.key for c in T.T4_COLUMNS)
 
@@ -97,13 +97,13 @@ class Rate:
 
 
 DISCLOSED = Rate("disclosed", "实质公开率", "（予以公开 + 部分公开）÷ 办理结果总计",
-                 num=(_t3("granted"), _t3("partial")), den=(_t3("total_processed"),))
+                 num=(_t3("granted"), _t3("partial")), den=(_t3(T.T3_TOTAL_PROCESSED_ROW),))
 CORRECTED = Rate("corrected", "纠错率", "结果纠正 ÷（总计 − 尚未审结）",
                  num=tuple(T.make_key(4, b, _T4_CORRECTED) for b in _T4_BLOCKS),
                  den=tuple(T.make_key(4, b, _T4_TOTAL) for b in _T4_BLOCKS),
                  den_minus=tuple(T.make_key(4, b, _T4_PENDING) for b in _T4_BLOCKS))
 NOT_HELD = Rate("not_held", "不掌握占比", "本机关不掌握相关政府信息 ÷ 办理结果总计",
-                num=(_t3("unable"),), den=(_t3("total_processed"),))  # first "unable" row: 本机关不掌握
+                num=(_t3("unable"),), den=(_t3(T.T3_TOTAL_PROCESSED_ROW),))  # first "unable" row: 本机关不掌握
 # the rates the anomaly checks and the 通报 watch (NOT_HELD is shown by the dashboard only)
 RATES = {r.id: r for r in (DISCLOSED, CORRECTED)}
 
@@ -125,8 +125,8 @@ class FindingRate:
 
 ON_TIME = FindingRate("on_time", "按时率", "按期发布的年报 ÷ 能判断是否按期的年报", "TIMELY")
 
-NEW_RECEIVED = Volume("new_received", "本年新收政府信息公开申请数", (_t3("new_received"),), universal=True)
-PROCESSED = Volume("processed", "办理结果总计", (_t3("total_processed"),), universal=True)
+NEW_RECEIVED = Volume("new_received", "本年新收政府信息公开申请数", (_t3(T.T3_NEW_RECEIVED),), universal=True)
+PROCESSED = Volume("processed", "办理结果总计", (_t3(T.T3_TOTAL_PROCESSED_ROW),), universal=True)
 CASES = Volume("cases", "行政复议和行政诉讼案件数", tuple(T.make_key(4, b, _T4_TOTAL) for b in _T4_BLOCKS))
 LICENSING = Volume("licensing", "行政许可处理决定数", (T.make_key(2, "licensing", "decisions"),), same_template=True)
 PENALTY = Volume("penalty", "行政处罚处理决定数", (T.make_key(2, "penalty", "decisions"),), same_template=True)

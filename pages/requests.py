@@ -49,7 +49,7 @@ if ui.header("依申请公开", f, "表三“收到和处理政府信息公开�
             long = rs.T.reset_index()
             long.columns = ["col", "n"]
             long["reason"] = long["col"].map(lambda c: fmt.COLUMN_LABELS.get(c, c).split(" · ")[0])
-            grp_of = {Q.K(3, r, Q.TOT): fmt.GROUPS[T.TABLES["2021"][3].row(r).group] for r in Q.T3_REASON_ROWS}
+            grp_of = {Q.K(3, r, Q.TOT): fmt.GROUPS[T.TABLES[T.latest()][3].row(r).group] for r in Q.T3_REASON_ROWS}
             long["group"] = long["col"].map(grp_of)
             long = long.sort_values("n", ascending=False)
             ui.chart(charts.bar(long, "reason", "n", horizontal=True, color="group", height=420,

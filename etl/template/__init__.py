@@ -14,8 +14,10 @@ from functools import lru_cache
 from . import v2019, v2021
 from .model import Column, Row, SectionSpec, TableSpec, Version, norm  # noqa: F401
 from .shared import (INSERTED_SECTIONS, OVERVIEW_TOPICS, REPORT_KINDS, SECTION_BY_KEY, SECTIONS,  # noqa: F401
-                     T3_APPLICANT_COLUMNS, T3_COLUMN_VARIANTS, T3_COLUMNS, T3_GROUP_LABELS, T3_NOTE,
-                     T3_OUTCOME_GROUPS, T3_OUTCOME_HEAD, T4, T4_COLUMNS)
+                     T3_APPLICANT_COLUMNS, T3_CARRIED_FORWARD, T3_CARRIED_OVER, T3_COLUMN_VARIANTS, T3_COLUMNS,
+                     T3_GRANTED, T3_GROUP_LABELS, T3_NEW_RECEIVED, T3_NOT_HELD, T3_NOTE, T3_OUTCOME_GROUPS,
+                     T3_OUTCOME_HEAD, T3_PARTIALLY_GRANTED, T3_REASON_GROUPS, T3_TOTAL_COLUMN,
+                     T3_TOTAL_PROCESSED_ROW, T4, T4_COLUMNS, T4_TOTAL_COLUMN)
 from .v2019 import SINGLE_OTHER, T2_2019, T3_2019  # noqa: F401
 from .v2021 import T2_2021, T3_2021, T3_2021_OLD_OTHER  # noqa: F401
 
@@ -31,23 +33,19 @@ FINGERPRINTS: dict[str, tuple[str, ...]] = {}
 # Which document-number the templates were issued under (a v2021 report citing 60号 is suspicious).
 TEMPLATE_DOCS: dict[str, str] = {}
 
-# Named rows and columns (table 3's 总计 column and its （七）总计 row are different things).
-T3_TOTAL_COLUMN = T3_COLUMNS[-1].key  # "total": the sum of the six applicant columns
-T3_NEW_RECEIVED, T3_CARRIED_OVER = T3_2019.rows[0].key, T3_2019.rows[1].key
-T3_TOTAL_PROCESSED_ROW, T3_CARRIED_FORWARD = T3_2019.rows[-2].key, T3_2019.rows[-1].key
-T3_GRANTED = next(r.key for r in T3_2019.rows if r.group == "granted")
-T3_PARTIALLY_GRANTED = next(r.key for r in T3_2019.rows if r.group == "partial")
-T3_NOT_HELD = next(r.key for r in T3_2019.rows if r.group == "unable")  # 本机关不掌握 (the first "unable" row)
-T3_REASON_GROUPS = ("denied", "unable", "rejected")  # outcomes that give a reason for not disclosing
-T4_TOTAL_COLUMN = T4_COLUMNS[-1].key
 T2_PROCUREMENT = v2019.PROCUREMENT  # 政府集中采购: only in v2019
 
 
 def register(version: Version) -> None:
     """Add (or replace) a template version. Everything that asks this module (readers, rules, marts,
     dashboard) then knows it; parse workers get it through :func:`registered` / :func:`adopt`."""
-    global VERSIONS
     VERSION_BY_NAME[version.name] = version
+    _rebuild()
+
+
+def _rebuild() -> None:
+    """The views by version name that consumers read, from the registry."""
+    global VERSIONS
     ordered = sorted(VERSION_BY_NAME.values(), key=lambda v: v.first_year)
     VERSIONS = tuple(v.name for v in ordered)
     for d in (TABLES, FINGERPRINTS, TEMPLATE_DOCS):
@@ -65,7 +63,7 @@ def unregister(name: str) -> None:
     if name in (v.name for v in BUILT_IN):
         raise ValueError(f"template {name} is built in")
     VERSION_BY_NAME.pop(name, None)
-    register(VERSION_BY_NAME[VERSIONS[0]])
+    _rebuild()
 
 
 def registered() -> tuple[Version, ...]:
@@ -212,9 +210,6 @@ def t3_identities(version: str, old_other: bool = False) -> list[dict[str, int]]
 def split_other_rows(version: str = "2021") -> tuple[str, ...]:
     """The rows of a version that together correspond to the single v2019 row ``other`` (SPEC §4)."""
     return tuple(r.key for r in TABLES[version][3].rows if r.group == "other" and r.key != SINGLE_OTHER)
-
-
-other_keys_2021 = split_other_rows
 
 
 for _v in BUILT_IN:

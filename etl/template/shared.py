@@ -31,20 +31,28 @@ B1, B5, B6, B8, B9 = ("第二十条第（一）项", "第二十条第（五）�
                       "第二十条第（八）项", "第二十条第（九）项")
 
 # Table 3 --------------------------------------------------------------------------------------
+# Rows and columns consumers use by name. Table 3's 总计 column (all applicants) and its （七）总计 row
+# (all outcomes) are different things.
+T3_TOTAL_COLUMN = "total"
+T3_NEW_RECEIVED, T3_CARRIED_OVER = "new_received", "carried_over"
+T3_GRANTED, T3_PARTIALLY_GRANTED = "granted", "partially_granted"
+T3_NOT_HELD = "unable_not_held"  # 本机关不掌握
+T3_TOTAL_PROCESSED_ROW, T3_CARRIED_FORWARD = "total_processed", "carried_forward"
+
 T3_COLUMNS = cols(
     ("natural_person", "自然人"), ("commercial", "商业企业"), ("research", "科研机构"),
     ("social_welfare", "社会公益组织"), ("legal_service", "法律服务机构"), ("other_org", "其他"),
-    ("total", "总计"),
+    (T3_TOTAL_COLUMN, "总计"),
 )
-T3_APPLICANT_COLUMNS = tuple(c.key for c in T3_COLUMNS if c.key != "total")
+T3_APPLICANT_COLUMNS = tuple(c.key for c in T3_COLUMNS if c.key != T3_TOTAL_COLUMN)
 # Printed variants of column labels (after norm).
 T3_COLUMN_VARIANTS = {"social_welfare": ("社会公益组织", "社会组织")}
 
 T3_HEAD = (
-    Row("new_received", "一、本年新收政府信息公开申请数量", ("本年新收", "新收政府信息公开申请")),
-    Row("carried_over", "二、上年结转政府信息公开申请数量", ("上年结转",)),
-    Row("granted", "（一）予以公开", ("予以公开",), group="granted"),
-    Row("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    Row(T3_NEW_RECEIVED, "一、本年新收政府信息公开申请数量", ("本年新收", "新收政府信息公开申请")),
+    Row(T3_CARRIED_OVER, "二、上年结转政府信息公开申请数量", ("上年结转",)),
+    Row(T3_GRANTED, "（一）予以公开", ("予以公开",), group="granted"),
+    Row(T3_PARTIALLY_GRANTED, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
         ("部分公开",), group="partial"),
     Row("denied_state_secret", "1.属于国家秘密", ("国家秘密",), group="denied"),
     Row("denied_law_prohibited", "2.其他法律行政法规禁止公开", ("法律行政法规禁止", "禁止公开", "其他法律", "行政法规"),
@@ -55,7 +63,7 @@ T3_HEAD = (
     Row("denied_process_info", "6.属于四类过程性信息", ("过程性",), group="denied"),
     Row("denied_enforcement_file", "7.属于行政执法案卷", ("执法案卷",), group="denied"),
     Row("denied_admin_query", "8.属于行政查询事项", ("行政查询",), group="denied"),
-    Row("unable_not_held", "1.本机关不掌握相关政府信息", ("不掌握",), group="unable"),
+    Row(T3_NOT_HELD, "1.本机关不掌握相关政府信息", ("不掌握",), group="unable"),
     Row("unable_needs_creation", "2.没有现成信息需要另行制作", ("另行制作", "没有现成"), group="unable"),
     Row("unable_unclear", "3.补正后申请内容仍不明确", ("仍不明确", "补正后"), group="unable"),
     Row("rejected_petition", "1.信访举报投诉类申请", ("信访", "举报投诉"), group="rejected"),
@@ -65,8 +73,8 @@ T3_HEAD = (
     Row("rejected_confirmation", "5.要求行政机关确认或重新出具已获取信息", ("重新出具", "确认或"), group="rejected"),
 )
 T3_TAIL = (
-    Row("total_processed", "（七）总计", ("总计",)),
-    Row("carried_forward", "四、结转下年度继续办理", ("结转下年度", "下年度继续")),
+    Row(T3_TOTAL_PROCESSED_ROW, "（七）总计", ("总计",)),
+    Row(T3_CARRIED_FORWARD, "四、结转下年度继续办理", ("结转下年度", "下年度继续")),
 )
 
 # Printed headings of table 3 that are not rows: the outcome block, its groups, the identity note.
@@ -76,11 +84,13 @@ T3_GROUP_LABELS = {"denied": "（三）不予公开", "unable": "（四）无法
 T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 # Rows that count toward total_processed (the outcome rows).
+T3_REASON_GROUPS = ("denied", "unable", "rejected")  # outcomes that give a reason for not disclosing
 T3_OUTCOME_GROUPS = ("granted", "partial", "denied", "unable", "rejected", "other")
 
 # Table 4 --------------------------------------------------------------------------------------
+T4_TOTAL_COLUMN = "total"
 T4_COLUMNS = cols(("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"),
-                  ("pending", "尚未审结"), ("total", "总计"))
+                  ("pending", "尚未审结"), (T4_TOTAL_COLUMN, "总计"))
 T4 = TableSpec(4, "any", (
     Row("review", "行政复议", ("行政复议",)),
     Row("suit_direct", "行政诉讼·未经复议直接起诉", ("未经复议直接起诉", "直接起诉")),
