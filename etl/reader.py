@@ -378,14 +378,15 @@ class TableReader:
     def row_identity(self, key: str):
         """What any reading of a row must satisfy. Table 3: the six applicant columns add up to the total.
         Table 2 has no sum, only facts that hold by definition: counts are whole and not negative (only
-        v2019 本年增/减 may be), 对外公开总数量 includes 本年新公开数量, 上一年项目数量 + 本年增/减 ≥ 0, and
-        v2021 现行有效 + 本年废止 ≥ 本年制发 (what was issued this year is still in force or was repealed)."""
+        v2019 本年增/减 may be), and the version's own (``Version.t2_row_holds``: e.g. v2021 现行有效 +
+        本年废止 ≥ 本年制发)."""
         if self.spec.number == 3:
             return lambda vals: abs(sum(vals[:6]) - vals[6]) < 1e-9 and all(
                 v >= 0 and float(v).is_integer() for v in vals)
         if self.spec.number != 2:
             return None
         cols = self.spec.columns[key]
+        holds = T.version(self.spec.version).t2_row_holds
 
         def ok(vals) -> bool:
             named = {c.key: v for c, v in zip(cols, vals)}
@@ -396,13 +397,7 @@ class TableReader:
                     return False
                 if c.kind == "amount" and v < 0:
                     return False
-            if "new_published" in named and named["new_published"] > named["total_published"]:
-                return False
-            if "prev_items" in named and "change" in named and named["prev_items"] + named["change"] < 0:
-                return False
-            if "issued" in named and named["in_force"] + named["repealed"] < named["issued"]:
-                return False
-            return True
+            return holds is None or holds(named)
         return ok
 
     def plausible(self, key: str):
@@ -411,19 +406,10 @@ class TableReader:
         if self.spec.number != 2:
             return None
         cols = [c.key for c in self.spec.columns[key]]
+        usual = T.version(self.spec.version).t2_row_plausible
 
         def ok(cells: list[CellRead]) -> bool:
-            named = dict(zip(cols, (_num(c) for c in cells)))
-            if "issued" in named:  # stock of valid documents covers this year's issues and repeals
-                return named["issued"] <= named["in_force"] and named["repealed"] <= named["in_force"]
-            if "change" in named and named.get("prev_items", 0) > 0:
-                return abs(named["change"]) <= named["prev_items"]
-            if "projects" in named and named["projects"] > 0:
-                # an average purchase between 1万元 and 5000万元
-                per = named["amount_wan"] / named["projects"]
-                unit = cells[cols.index("amount_wan")].unit
-                return {"元": 1e4 <= per <= 5e7, "万元": 1 <= per <= 5e3}.get(unit, True)
-            return True
+            return usual is None or usual(dict(zip(cols, (_num(c) for c in cells))), {k: c.unit for k, c in zip(cols, cells)})
         return ok
 
     def prefer(self, rr: RowRead, options: list[list[CellRead]], clauses: list[str]) -> list[list[CellRead]]:

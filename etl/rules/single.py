@@ -313,12 +313,12 @@ def fmt_template(v: View, ctx):
             "未能从表格判断格式版本", ev
     if found != exp:
         return "FAIL", f"{v.year}年度报告应使用{exp}版格式（{T.TEMPLATE_DOCS[exp]}），实际为{found}版", ev
-    if exp == "2021":
-        text = (v.r.get("title") or "") + v.narrative()
-        cite = T.TEMPLATE_DOCS["2019"]
-        if cite in text or re.search(r"2019[〕\]）)]\s*60\s*号", text):
+    text = (v.r.get("title") or "") + v.narrative()
+    for cite in T.version(exp).outdated_documents:  # e.g. a v2021 report citing the 2019 letter (60号)
+        year, number = re.search(r"(\d{4})〕(\d+)号", cite).groups()
+        if cite in text or re.search(rf"{year}[〕\]）)]\s*{number}\s*号", text):
             ev["cites"] = cite
-            return "FAIL", f"2021版格式报告仍引用{cite}", ev
+            return "FAIL", f"{exp}版格式报告仍引用{cite}", ev
     return "PASS", f"格式版本（{found}版）与年度相符", ev
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Callable
 
 # ---------------------------------------------------------------------------------------------
 # Label normalisation
@@ -108,6 +109,10 @@ class Version:
     document_stock: bool = False
     # documents of earlier templates a report of this version must not cite
     outdated_documents: tuple[str, ...] = ()
+    # facts a table-2 row holds by definition, over {column key: value}; and what it usually holds, over
+    # the values and {column key: printed unit} (used only to choose among readings)
+    t2_row_holds: Callable[[dict], bool] | None = None
+    t2_row_plausible: Callable[[dict, dict], bool] | None = None
 
     @property
     def splits_other(self) -> bool:

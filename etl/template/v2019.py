@@ -42,4 +42,25 @@ T3_2019.columns.update({r.key: T3_COLUMNS for r in T3_2019.rows})
 FINGERPRINT = ("本年新制作数量", "本年新公开数量", "对外公开总数量", "第二十条第（九）项", "政府集中采购", "采购总金额")
 TEMPLATE_DOC = "国办公开办函〔2019〕60号"
 
-VERSION = Version("2019", 2019, {2: T2_2019, 3: T3_2019, 4: T4}, FINGERPRINT, TEMPLATE_DOC, SECTIONS)
+
+def t2_row_holds(named: dict) -> bool:
+    """对外公开总数量 includes 本年新公开数量; 上一年项目数量 + 本年增/减 ≥ 0."""
+    if "new_published" in named and named["new_published"] > named["total_published"]:
+        return False
+    if "prev_items" in named and "change" in named and named["prev_items"] + named["change"] < 0:
+        return False
+    return True
+
+
+def t2_row_plausible(named: dict, units: dict) -> bool:
+    if "change" in named and named.get("prev_items", 0) > 0:
+        return abs(named["change"]) <= named["prev_items"]
+    if "projects" in named and named["projects"] > 0:
+        # an average purchase between 1万元 and 5000万元
+        per = named["amount_wan"] / named["projects"]
+        return {"元": 1e4 <= per <= 5e7, "万元": 1 <= per <= 5e3}.get(units["amount_wan"], True)
+    return True
+
+
+VERSION = Version("2019", 2019, {2: T2_2019, 3: T3_2019, 4: T4}, FINGERPRINT, TEMPLATE_DOC, SECTIONS,
+                  t2_row_holds=t2_row_holds, t2_row_plausible=t2_row_plausible)

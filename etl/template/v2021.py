@@ -43,6 +43,19 @@ T3_2021_OLD_OTHER = TableSpec(3, "2021", T3_2021.rows[:-2] + (T3_2019.row(SINGLE
 FINGERPRINT = ("本年制发件数", "本年废止件数", "现行有效件数", "逾期不补正", "本年收费金额", "有效件数", "制发件数")
 TEMPLATE_DOC = "国办公开办函〔2021〕30号"
 
+
+def t2_row_holds(named: dict) -> bool:
+    """现行有效 + 本年废止 ≥ 本年制发: what was issued this year is still in force or was repealed."""
+    return not ("issued" in named and named["in_force"] + named["repealed"] < named["issued"])
+
+
+def t2_row_plausible(named: dict, units: dict) -> bool:
+    if "issued" in named:  # stock of valid documents covers this year's issues and repeals
+        return named["issued"] <= named["in_force"] and named["repealed"] <= named["in_force"]
+    return True
+
+
 VERSION = Version("2021", 2021, {2: T2_2021, 3: T3_2021, 4: T4}, FINGERPRINT, TEMPLATE_DOC, SECTIONS,
                   t3_single_other=T3_2021_OLD_OTHER, amount_unit_stated=True, document_stock=True,
-                  outdated_documents=(v2019.TEMPLATE_DOC,))
+                  outdated_documents=(v2019.TEMPLATE_DOC,), t2_row_holds=t2_row_holds,
+                  t2_row_plausible=t2_row_plausible)
