@@ -68,7 +68,7 @@ def unregister(name: str) -> None:
 
 def registered() -> tuple[Version, ...]:
     """The versions added to the built-in ones: what a worker process must :func:`adopt`."""
-    return tuple(v for n, v in VERSION_BY_NAME.items() if v not in BUILT_IN)
+    return tuple(v for v in VERSION_BY_NAME.values() if v not in BUILT_IN)
 
 
 def adopt(versions: tuple[Version, ...]) -> None:
