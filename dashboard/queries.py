@@ -393,9 +393,6 @@ QUERIES: dict[str, Query] = {
     "report_findings": Query("""
         SELECT severity, rule, status, message, evidence FROM findings WHERE report_id = $rid
         ORDER BY status = 'FAIL' DESC, severity, rule""", requires=("findings",), sample={"rid": 1}),
-    "report_findings_raw": Query("""
-        SELECT severity, rule, status, message, evidence FROM report_findings WHERE report_id = $rid
-        ORDER BY status = 'FAIL' DESC, severity, rule""", requires=("report_findings",), sample={"rid": 1}),
     "report_problems": Query("SELECT code, message, prov FROM parse_problems WHERE report_id = $rid",
                              requires=("parse_problems",), sample={"rid": 1}),
     "report_score": Query("SELECT score, deductions FROM report_scores WHERE report_id = $rid",
