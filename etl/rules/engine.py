@@ -1,11 +1,12 @@
 """Warehouse side of the compliance engine: tables, and ``refresh`` which recomputes only what a batch of
-new/changed reports affects:
+new/changed reports affects, as registered stages (:data:`STAGES`, run in order over one :class:`Batch`):
 
-- single-report rules of the reports themselves;
+- single-report rules of the reports themselves (the only place they run for the warehouse);
 - cross-year rules (T3-CARRY, T2-STOCK, DUP-DATA) and DUP-PREV of those reports and of the same office's
   report of the following year;
 - DUP-PEER of the reports' year (LSH candidates of the new reports, and reports whose best match changed);
-- coverage (MISSING) of their offices (of all offices when a new last year appears and no registry is set);
+- coverage (MISSING, office_expected_years) of their offices (of all offices when a new last year appears
+  and no registry is set);
 - anomaly checks (etl/rules/anomaly.py) of every report of their peer groups and of their offices' next year;
 - report and office-year scores of everything above.
 """
@@ -330,7 +331,8 @@ def _dup_prev(b: Batch) -> tuple[list, list]:
         ev = {"similarity": round(s, 4), "other_report_id": p, "other_file": meta[p]["file"],
               "other_year": meta[p]["year"], "measure": "containment of character 5-grams"}
         if s > thr_prev:
-            rows.append(b.row(x, _f("DUP-PREV", "FAIL", f"正文与{meta[p]['year']}年度报告重复率{s:.0%}（超过{thr_prev:.0%}）", ev)))
+            msg = f"正文与{meta[p]['year']}年度报告重复率{s:.0%}（超过{thr_prev:.0%}）"
+            rows.append(b.row(x, _f("DUP-PREV", "FAIL", msg, ev)))
         else:
             rows.append(b.row(x, _f("DUP-PREV", "PASS", f"正文与{meta[p]['year']}年度报告重复率{s:.0%}", ev)))
     return rows, dup_rows
@@ -376,9 +378,11 @@ def _dup_peer(b: Batch) -> tuple[list, list, set[int]]:
             ev = {"similarity": round(s, 4), "other_report_id": o, "other_file": meta[o]["file"],
                   "other_office": meta[o]["office"], "measure": "MinHash Jaccard of character 5-grams"}
             if s >= thr_peer:
-                rows.append(b.row(r, _f("DUP-PEER", "FAIL", f"正文与{meta[o]['office'] or '另一机关'}同年度报告相似度{s:.0%}", ev)))
+                msg = f"正文与{meta[o]['office'] or '另一机关'}同年度报告相似度{s:.0%}"
+                rows.append(b.row(r, _f("DUP-PEER", "FAIL", msg, ev)))
             else:
-                rows.append(b.row(r, _f("DUP-PEER", "PASS", f"与同年度最相似报告（{meta[o]['office']}）相似度{s:.0%}", ev)))
+                msg = f"与同年度最相似报告（{meta[o]['office']}）相似度{s:.0%}"
+                rows.append(b.row(r, _f("DUP-PEER", "PASS", msg, ev)))
     for r in R:  # reports without a year
         if r not in peer_done:
             rows.append(b.row(r, _f("DUP-PEER", "NOT_ASSESSABLE", "未识别报告年度，未比较", {})))
