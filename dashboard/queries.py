@@ -45,7 +45,7 @@ def G(group: str, col: str = "total") -> str:
 # Rows/columns used by name, all validated against the template.
 T3_FIRST, T3_CARRY_IN = T.T3_NEW_RECEIVED, T.T3_CARRIED_OVER
 T3_TOTAL_ROW, T3_CARRY_OUT = T.T3_TOTAL_PROCESSED_ROW, T.T3_CARRIED_FORWARD  # （七）总计 row, 结转下年度
-T3_GRANTED, T3_PARTIAL, T3_NOT_HELD = T.T3_GRANTED, T.T3_PARTIALLY_GRANTED, T.T3_NOT_HELD
+T3_NOT_HELD = T.T3_NOT_HELD
 TOT = T.T3_TOTAL_COLUMN                                           # the 总计 column (all applicants)
 T3_REASON_ROWS = [r.key for r in T.TABLES[T.latest()][3].rows if r.group in T.T3_REASON_GROUPS]
 T4_BLOCKS = [r.key for r in T.T4.rows]
@@ -65,7 +65,7 @@ DIMENSIONS = ["year", "province", "city", "district", "unit_type", "report_kind"
 AGGS = {"sum": "求和", "avg": "平均", "count": "计数", "max": "最大", "min": "最小"}
 
 T3_NEW, T3_PROC = K(3, T3_FIRST, TOT), K(3, T3_TOTAL_ROW, TOT)
-T3_GR, T3_PA, T3_NH = K(3, T3_GRANTED, TOT), K(3, T3_PARTIAL, TOT), K(3, T3_NOT_HELD, TOT)
+T3_NH = K(3, T3_NOT_HELD, TOT)
 T3_IN, T3_OUT = K(3, T3_CARRY_IN, TOT), K(3, T3_CARRY_OUT, TOT)
 T4_CASES = " + ".join(f"coalesce({K(4, b, T4_TOTAL)}, 0)" for b in T4_BLOCKS)
 T4_CORR = " + ".join(f"coalesce({K(4, b, T4_CORRECTED)}, 0)" for b in T4_BLOCKS)
@@ -188,7 +188,7 @@ QUERIES: dict[str, Query] = {
         SELECT count(*) AS n_reports, count(DISTINCT office_id) AS n_offices,
                sum({T3_NEW}) FILTER (WHERE {{sumok}}) AS new_received,
                sum({T3_PROC}) FILTER (WHERE {{sumok}}) AS total_processed,
-               sum(coalesce({T3_GR}, 0) + coalesce({T3_PA}, 0)) FILTER (WHERE {{sumok}}) AS disclosed,
+               {M.DISCLOSED.sql(where="{sumok}")} AS rate_disclosed,
                sum({T4_CASES}) FILTER (WHERE {{sumok}}) AS cases,
                sum(n_inferred + n_uncertain) AS n_flagged
         FROM report_facts WHERE {{wny}} AND year = $year""", sample={"year": 2023}, doc="某年KPI"),
@@ -244,7 +244,7 @@ QUERIES: dict[str, Query] = {
     "t3_rank": Query(_office_rank(f"""
                sum({T3_NEW}) AS new_received, sum({T3_PROC}) AS total_processed,
                {M.DISCLOSED.sql()} AS rate_disclosed,
-               sum({T3_NH}) / nullif(sum({T3_PROC}), 0) AS rate_not_held,
+               {M.NOT_HELD.sql()} AS rate_not_held,
                sum({T3_OUT}) AS carried_forward""", "{w} AND {sumok}", "new_received DESC NULLS LAST"),
                      requires=("report_facts", "mart_offices"), sample={"limit": 20}),
     "t3_by_region": Query(f"""
@@ -276,6 +276,10 @@ QUERIES: dict[str, Query] = {
     "t4_by_year": Query(f"""
         SELECT year, {_sums([K(4, b, c) for b in T4_BLOCKS for c in T4_COLS])}
         FROM {{facts}} WHERE {{wmny}} AND {{sumok}} GROUP BY year ORDER BY year"""),
+    "t4_block_rates": Query(f"""
+        SELECT {", ".join(f"sum({K(4, b, T4_TOTAL)}) AS {K(4, b, T4_TOTAL)}, {r.sql()} AS rate_corrected_{b}"
+                          for b, r in M.CORRECTED_BY_BLOCK.items())}
+        FROM {{facts}} WHERE {{wm}} AND {{sumok}}""", doc="表四各部分案件数与纠错率（所选年度合计）"),
     "t4_top": Query(_office_rank(f"""
                sum({K(4, T4_BLOCKS[0], T4_TOTAL)}) AS review, sum({T4_CASES}) - sum(coalesce({K(4, T4_BLOCKS[0], T4_TOTAL)}, 0)) AS suits,
                sum({T4_CASES}) AS cases, sum({T4_CORR}) AS corrected,
@@ -393,9 +397,6 @@ QUERIES: dict[str, Query] = {
     "report_findings": Query("""
         SELECT severity, rule, status, message, evidence FROM findings WHERE report_id = $rid
         ORDER BY status = 'FAIL' DESC, severity, rule""", requires=("findings",), sample={"rid": 1}),
-    "report_findings_raw": Query("""
-        SELECT severity, rule, status, message, evidence FROM report_findings WHERE report_id = $rid
-        ORDER BY status = 'FAIL' DESC, severity, rule""", requires=("report_findings",), sample={"rid": 1}),
     "report_problems": Query("SELECT code, message, prov FROM parse_problems WHERE report_id = $rid",
                              requires=("parse_problems",), sample={"rid": 1}),
     "report_score": Query("SELECT score, deductions FROM report_scores WHERE report_id = $rid",

@@ -4,7 +4,8 @@
                       canonical key (``t3.granted.total`` -> ``t3__granted__total``) + table-3 outcome-group
                       sums (``t3g__<group>__<col>``, groups from the template) so v2019/v2021 line up.
 ``mart_region_year``  sums of every numeric column by year × template × kind × unit type × region.
-``mart_coverage``     office × year: ok / late / missing / failed, with deadline and days late.
+``mart_coverage``     office × year: ok / late / missing / failed, with deadline and days late, as the
+                      TIMELY and MISSING findings have them (deadlines from the rules policy).
 ``mart_regions``, ``mart_facets``  what the sidebar offers, with counts.
 ``mart_offices``      one row per office (names, region): office picker, names of ranked offices.
 ``mart_findings``     FAIL/UNCERTAIN findings with the filter dimensions (no join at query time).
@@ -22,10 +23,6 @@ from etl import template as T
 from etl import warehouse as W
 
 log = logging.getLogger(__name__)
-
-# Statutory default deadlines (SPEC §1): month/day of the year after the report year, by report kind.
-DEFAULT_DEADLINES = {"department": (1, 31), "gov_self": (3, 31), "region_summary": (3, 31)}
-
 
 def col_name(key: str) -> str:
     """Column name of a canonical key in report_facts: dots -> double underscores."""
@@ -58,7 +55,7 @@ def _columns(con, table: str) -> set[str]:
 
 def _office_source(con) -> str:
     """A SELECT giving office_id, office, region_path, province, city, district, unit_type, expected_years,
-    kind_hint from office_dim (compliance stage) or offices, tolerating missing columns."""
+    kind_hint, level, source from office_dim (compliance stage) or offices, tolerating missing columns."""
     rels = _relations(con)
     src = "office_dim" if "office_dim" in rels and "office_id" in _columns(con, "office_dim") else "offices"
     cols = _columns(con, src)
@@ -75,7 +72,8 @@ def _office_source(con) -> str:
         SELECT CAST(office_id AS INTEGER) AS office_id, {pick('name', 'office', 'office_name')} AS office,
                {path} AS region_path, {part(1, 'province')} AS province, {part(2, 'city')} AS city,
                {part(3, 'district')} AS district, {pick('unit_type')} AS unit_type,
-               {pick('expected_years')} AS expected_years, {pick('report_kind')} AS kind_hint
+               {pick('expected_years')} AS expected_years, {pick('report_kind')} AS kind_hint,
+               {pick('level')} AS level, {pick('source')} AS source
         FROM {src}"""
 
 
@@ -229,40 +227,46 @@ def _same_columns(con, sql: str) -> bool:
 
 
 def _build_coverage(con, offices: str) -> None:
-    dl = " ".join(f"WHEN '{k}' THEN make_date(y.year + 1, {m}, {d})" for k, (m, d) in DEFAULT_DEADLINES.items())
+    """office × year from the compliance engine's ``office_expected_years`` plus the years with a report,
+    with the deadline the TIMELY and MISSING rules apply (the policy the findings were computed with), so a
+    cell is 按时 / 逾期 / 缺失 exactly when the findings say so. Years not yet due without a report are left
+    out, as the engine does. Before the compliance stage has run, an office is expected from its first
+    report year to the warehouse's last year."""
+    from etl.rules.policy import timely_kind_sql, warehouse_policy
+    policy = warehouse_policy(con)
+    if "office_expected_years" in _relations(con):
+        expected = "SELECT office_id, year FROM office_expected_years"
+    else:
+        expected = """SELECT office_id, unnest(range(min(year), (SELECT max(year) FROM reports) + 1)) AS year
+                      FROM reports WHERE office_id IS NOT NULL AND year IS NOT NULL GROUP BY office_id"""
+    kind = timely_kind_sql("b.report_kind", "o.kind_hint", "o.source")
+    deadline = policy.deadline_sql("y.year", kind, "o.unit_type", "o.province", "o.level")
     con.execute(f"""
     CREATE OR REPLACE TABLE mart_coverage AS
     WITH o AS ({offices}),
-    seen AS (SELECT office_id, min(year) AS y0, max(year) AS y1 FROM reports
-             WHERE office_id IS NOT NULL AND year IS NOT NULL GROUP BY office_id),
-    span AS (SELECT (SELECT min(year) FROM reports) AS y0, (SELECT max(year) FROM reports) AS y1),
-    exp AS (
-        SELECT o.*, coalesce(TRY_CAST(split_part(o.expected_years, '-', 1) AS INTEGER), seen.y0, span.y0) AS e0,
-               coalesce(TRY_CAST(nullif(split_part(o.expected_years, '-', 2), '') AS INTEGER),
-                        TRY_CAST(split_part(o.expected_years, '-', 1) AS INTEGER), span.y1) AS e1
-        FROM o LEFT JOIN seen USING (office_id), span
-    ),
-    y AS (SELECT exp.*, unnest(range(e0, least(e1, (SELECT max(year) FROM reports)) + 1)) AS year
-          FROM exp WHERE e0 IS NOT NULL),
+    y AS ({expected}
+          UNION SELECT office_id, year FROM reports WHERE office_id IS NOT NULL AND year IS NOT NULL),
     best AS (
         SELECT office_id, year, report_id, status, published_on, report_kind,
                row_number() OVER (PARTITION BY office_id, year
                                   ORDER BY (status = 'failed'), superseded_by IS NOT NULL,
                                            published_on NULLS LAST, report_id) AS rn
         FROM reports WHERE office_id IS NOT NULL AND year IS NOT NULL
+    ),
+    d AS (
+        SELECT y.office_id, o.office, o.province, o.city, o.district, o.unit_type, y.year,
+               b.report_id, b.published_on, b.status, {deadline} AS deadline
+        FROM y JOIN o USING (office_id) LEFT JOIN best b ON b.office_id = y.office_id AND b.year = y.year AND b.rn = 1
     )
-    SELECT y.office_id, y.office, y.province, y.city, y.district, y.unit_type, y.year,
-           b.report_id, b.published_on,
-           CASE coalesce(b.report_kind, y.kind_hint, 'department') {dl} END AS deadline,
-           CASE WHEN b.report_id IS NULL THEN 'missing'
-                WHEN b.status = 'failed' THEN 'failed'
-                WHEN b.published_on IS NULL THEN 'unknown'
-                WHEN b.published_on > (CASE coalesce(b.report_kind, y.kind_hint, 'department') {dl} END) THEN 'late'
+    SELECT office_id, office, province, city, district, unit_type, year, report_id, published_on, deadline,
+           CASE WHEN report_id IS NULL THEN 'missing'
+                WHEN status = 'failed' THEN 'failed'
+                WHEN published_on IS NULL OR deadline IS NULL THEN 'unknown'
+                WHEN published_on > deadline THEN 'late'
                 ELSE 'ok' END AS coverage,
-           CASE WHEN b.published_on IS NOT NULL
-                THEN date_diff('day', CASE coalesce(b.report_kind, y.kind_hint, 'department') {dl} END, b.published_on)
-           END AS days_late
-    FROM y LEFT JOIN best b ON b.office_id = y.office_id AND b.year = y.year AND b.rn = 1
+           CASE WHEN published_on IS NOT NULL THEN date_diff('day', deadline, published_on) END AS days_late
+    FROM d
+    WHERE report_id IS NOT NULL OR deadline IS NULL OR deadline < current_date  -- not due yet: not missing
     """)
 
 

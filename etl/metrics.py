@@ -43,6 +43,10 @@ def _sum(values: Mapping[str, float | None], keys) -> float | None:
     return float(sum(v for v in got if v is not None))
 
 
+def _filter(where: str | None) -> str:
+    return f" FILTER (WHERE {where})" if where else ""
+
+
 def _sql_sum(keys) -> str:
     return " + ".join(f"coalesce({_col(k)}, 0)" for k in keys)
 
@@ -85,15 +89,16 @@ class Rate:
             return None
         return n / d
 
-    def num_sql(self) -> str:
-        return f"sum({_sql_sum(self.num)})"
+    def num_sql(self, where: str | None = None) -> str:
+        return f"sum({_sql_sum(self.num)}){_filter(where)}"
 
-    def den_sql(self) -> str:
+    def den_sql(self, where: str | None = None) -> str:
         minus = f" - ({_sql_sum(self.den_minus)})" if self.den_minus else ""
-        return f"sum({_sql_sum(self.den)}{minus})"
+        return f"sum({_sql_sum(self.den)}{minus}){_filter(where)}"
 
-    def sql(self) -> str:
-        return f"{self.num_sql()} / nullif({self.den_sql()}, 0)"
+    def sql(self, where: str | None = None) -> str:
+        """The rate over rows of report_facts (those satisfying `where`, an SQL condition, when given)."""
+        return f"{self.num_sql(where)} / nullif({self.den_sql(where)}, 0)"
 
 
 DISCLOSED = Rate("disclosed", "实质公开率", "（予以公开 + 部分公开）÷ 办理结果总计",
@@ -104,6 +109,10 @@ CORRECTED = Rate("corrected", "纠错率", "结果纠正 ÷（总计 − 尚未�
                  den_minus=tuple(T.make_key(4, b, _T4_PENDING) for b in _T4_BLOCKS))
 NOT_HELD = Rate("not_held", "不掌握占比", "本机关不掌握相关政府信息 ÷ 办理结果总计",
                 num=(_t3("unable"),), den=(_t3(T.T3_TOTAL_PROCESSED_ROW),))  # first "unable" row: 本机关不掌握
+# 纠错率 of each part of table 4 (行政复议, 行政诉讼 未经复议, 行政诉讼 复议后起诉), shown beside its count
+CORRECTED_BY_BLOCK = {b: Rate(f"corrected_{b}", "纠错率", CORRECTED.formula,
+                              num=(T.make_key(4, b, _T4_CORRECTED),), den=(T.make_key(4, b, _T4_TOTAL),),
+                              den_minus=(T.make_key(4, b, _T4_PENDING),)) for b in _T4_BLOCKS}
 # the rates the anomaly checks and the 通报 watch (NOT_HELD is shown by the dashboard only)
 RATES = {r.id: r for r in (DISCLOSED, CORRECTED)}
 

@@ -269,16 +269,7 @@ def parse_document(doc: Document) -> dict:
         "encoding": doc.meta.get("encoding"),
         "reading": reading,
     }
-    result["findings"] = _findings(result)
     return result
-
-
-def _findings(result: dict) -> list[dict]:
-    try:
-        from .rules import check_report
-    except ImportError:
-        return []
-    return check_report(result)
 
 
 def parse_file(path: str | Path, data: bytes | None = None) -> dict:

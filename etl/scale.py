@@ -109,8 +109,8 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
                    {T.version_for_year_sql('g.year')},
                    {T.version_for_year_sql('g.year')},
                    o.report_kind,
-                   make_date(g.year + 1, CASE WHEN o.report_kind = 'department' THEN 1 ELSE 3 END, 1)
-                       + (random() * 60)::INTEGER - 20,
+                   {_policy().deadline_sql("g.year", "o.report_kind", "o.unit_type", "o.province", "NULL")}
+                       + (random() * 60)::INTEGER - 50,  -- around the policy's deadline: most on time
                    o.name || g.year || '年政府信息公开工作年度报告',
                    150, CASE WHEN g.u < 0.1 THEN 1 ELSE 0 END, CASE WHEN g.u BETWEEN 0.1 AND 0.17 THEN 1 ELSE 0 END,
                    NULL, 0.2 + random()
@@ -244,6 +244,11 @@ def _direct_marts(con, build) -> None:
     build_lookup_marts(con)
 
 
+def _policy():
+    from .rules.policy import default_policy  # deadlines and deductions as the compliance engine has them
+    return default_policy()
+
+
 def _synthetic_compliance(con, step, marts: bool) -> None:
     """findings, report_scores, office_scores, duplication — the relations written by etl.rules."""
     con.execute("""CREATE OR REPLACE TABLE findings (report_id INTEGER, office_id INTEGER, office VARCHAR,
@@ -263,11 +268,12 @@ def _synthetic_compliance(con, step, marts: bool) -> None:
         step("findings_missing", """
             INSERT INTO findings SELECT NULL, office_id, office, year, NULL, 'MISSING', 'E', 'FAIL',
                    '应报送而未发现年度报告', NULL FROM mart_coverage WHERE coverage = 'missing'""")
-    step("report_scores", """
+    step("report_scores", f"""
         CREATE OR REPLACE TABLE report_scores AS
         SELECT report_id, any_value(office_id) AS office_id, any_value(year) AS year,
-               100.0 - sum(CASE WHEN status = 'FAIL' THEN (CASE severity WHEN 'E' THEN 5 ELSE 2 END) ELSE 0 END)
-                   AS score, '{}' AS deductions
+               CAST(greatest(0.0, {float(_policy().data["scores"]["base"])}
+                             - sum({_policy().deduction_sql("rule", "severity", "status")})) AS DOUBLE) AS score,
+               '{{}}' AS deductions
         FROM findings WHERE report_id IS NOT NULL GROUP BY report_id ORDER BY report_id""")
     step("office_scores", """
         CREATE OR REPLACE TABLE office_scores AS

@@ -167,8 +167,6 @@ if ui.header("年报详情", f):
                     RVW.correction_form(cells, version, int(rid), "rep_correct")
             with tab_f:
                 fd = RVW.report_findings(f, int(rid))
-                if fd is None:
-                    fd = Q.run("report_findings_raw", f, rid=int(rid))
                 if fd is None or fd.empty:
                     ui.empty("这份年报没有检查结果。")
                 else:

@@ -14,12 +14,11 @@ if ui.header("复议诉讼", f, "表四“政府信息公开行政复议、行�
         ui.empty("当前筛选下没有年报。请放宽筛选条件。")
     else:
         sel = by_year[by_year["year"].isin(f.years)] if f.years else by_year
+        blocks = Q.run("t4_block_rates", f).iloc[0]  # 纠错率 of each part: etl.metrics.CORRECTED_BY_BLOCK
         cols = st.columns(len(Q.T4_BLOCKS))
         for c, b in zip(cols, Q.T4_BLOCKS):
-            total = sel[Q.K(4, b, Q.T4_TOTAL)].sum()
-            done = total - sel[Q.K(4, b, Q.T4_PENDING)].sum()
-            corr = sel[Q.K(4, b, Q.T4_CORRECTED)].sum()
-            c.metric(fmt.T4_BLOCKS[b], fmt.num(total), f"纠错率 {fmt.pct(corr / done if done else None)}",
+            c.metric(fmt.T4_BLOCKS[b], fmt.num(blocks[Q.K(4, b, Q.T4_TOTAL)]),
+                     f"纠错率 {fmt.pct(blocks[f'rate_corrected_{b}'])}",
                      delta_color="off", delta_arrow="off")  # a rate beside the count, not a change
         left, right = st.columns(2)
         with left:

@@ -37,6 +37,9 @@ def run(args) -> int:
     if "error" in result:
         print(json.dumps({"error": result["error"]}, ensure_ascii=False))
         return 2
+    # the single-report rules, without office context (the warehouse runs them in etl.rules.refresh)
+    from ..rules import check_report
+    result["findings"] = check_report(result)
     if not args.cells:
         result.pop("cells", None)
     if args.json:

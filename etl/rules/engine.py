@@ -1,11 +1,12 @@
 """Warehouse side of the compliance engine: tables, and ``refresh`` which recomputes only what a batch of
-new/changed reports affects:
+new/changed reports affects, as registered stages (:data:`STAGES`, run in order over one :class:`Batch`):
 
-- single-report rules of the reports themselves;
+- single-report rules of the reports themselves (the only place they run for the warehouse);
 - cross-year rules (T3-CARRY, T2-STOCK, DUP-DATA) and DUP-PREV of those reports and of the same office's
   report of the following year;
 - DUP-PEER of the reports' year (LSH candidates of the new reports, and reports whose best match changed);
-- coverage (MISSING) of their offices (of all offices when a new last year appears and no registry is set);
+- coverage (MISSING, office_expected_years) of their offices (of all offices when a new last year appears
+  and no registry is set);
 - anomaly checks (etl/rules/anomaly.py) of every report of their peer groups and of their offices' next year;
 - report and office-year scores of everything above.
 """
@@ -15,6 +16,7 @@ import datetime as dt
 import json
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -22,12 +24,12 @@ from . import dup as D
 from .anomaly import ANOMALY, anomaly_findings, rows as anomaly_rows
 from .cross import check_cross_year
 from .offices import ensure_views, fill_inferred, office_contexts, parse_years, relink_reports
-from .policy import Policy, default_policy
+from .policy import Policy, default_policy, save_to_warehouse as save_policy
 from .registry import RULES
 from .scoring import score_offices, score_reports
 from .single import check_report
 
-RULES_VERSION = "5"
+RULES_VERSION = "6"  # 6: office_expected_years
 
 DDL = """
 CREATE TABLE IF NOT EXISTS findings (
@@ -44,6 +46,7 @@ CREATE TABLE IF NOT EXISTS office_scores (office_id INTEGER NOT NULL, year INTEG
 CREATE TABLE IF NOT EXISTS text_signatures (
     report_id INTEGER NOT NULL, year INTEGER, office_id INTEGER, n_shingles INTEGER, sig BLOB
 );
+CREATE TABLE IF NOT EXISTS office_expected_years (office_id INTEGER NOT NULL, year INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS rules_state (
     report_id INTEGER NOT NULL, rules_version VARCHAR, policy VARCHAR, computed_at TIMESTAMP
 );
@@ -145,7 +148,72 @@ def refresh(con, report_ids: list[int] | None = None, policy: Policy | None = No
     return stats
 
 
+# ---------------------------------------------------------------------------------------------
+# The refresh as registered stages, run in order over one Batch
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Batch:
+    """What one refresh works on: every report's metadata, the reports to recompute (``reports``, R), those
+    plus the following year's report of their offices (``cross``, X), and what each stage adds for the
+    scores stage (``scored_reports``, ``scored_offices``)."""
+    con: object
+    policy: Policy
+    full: bool
+    meta: dict[int, dict]
+    octx: dict[int, dict]
+    by_office: dict[int, dict[int, list[int]]]
+    reports: list[int]
+    cross: list[int]
+    prevs: dict[int, int | None]
+    results: dict[int, dict]
+    dangling_peer: set[int]
+    scored_reports: set[int] = field(default_factory=set)
+    scored_offices: set[int] = field(default_factory=set)
+    stats: dict = field(default_factory=dict)
+    _hashes: dict = field(default_factory=dict)
+
+    def office(self, rid: int) -> dict | None:
+        oid = self.meta[rid]["office_id"]
+        return self.octx.get(oid) if oid is not None else None
+
+    def row(self, rid: int, f: dict) -> tuple:
+        m = self.meta[rid]
+        return (rid, m["office_id"], m["office"], m["year"], m["file"], f["rule"], f["severity"], f["status"],
+                f["message"], json.dumps(f.get("evidence") or {}, ensure_ascii=False, default=str))
+
+    def text_hashes(self, rid: int):
+        """Shingle hashes of the report's narrative; None when too short to compare."""
+        if rid not in self._hashes:
+            t = _text(self.results[rid])
+            self._hashes[rid] = D.shingle_hashes(t) if len(D.normalise(t)) >= self.policy.threshold(
+                "min_text_chars") else None
+        return self._hashes[rid]
+
+
+STAGES: list[tuple[str, object]] = []
+
+
+def stage(name: str):
+    """Register a refresh stage: ``fn(batch) -> rows written``; stages run in registration order."""
+    def deco(fn):
+        STAGES.append((name, fn))
+        return fn
+    return deco
+
+
 def _refresh(con, report_ids, policy: Policy) -> dict:
+    b = _batch(con, report_ids, policy)
+    written = {name: fn(b) for name, fn in STAGES}
+    _delete_ids(con, "rules_state", b.reports)
+    now = dt.datetime.now()
+    _insert(con, "rules_state", [(r, RULES_VERSION, policy.digest, now) for r in b.reports],
+            ["report_id", "rules_version", "policy", "computed_at"])
+    save_policy(con, policy)  # the marts derive deadlines from the policy the findings used
+    return {**b.stats, "findings": sum(n for k, n in written.items() if k != "scores"), "full": b.full}
+
+
+def _batch(con, report_ids, policy: Policy) -> Batch:
+    """Relink reports to offices, forget rows of deleted reports, and work out the affected reports."""
     full = report_ids is None
     relink_reports(con, report_ids)
     fill_inferred(con)
@@ -165,7 +233,6 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
                 "(SELECT office_id FROM offices)")
 
     R = sorted(meta) if full else sorted({i for i in report_ids if i in meta})
-    # office sequences
     by_office: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for m in meta.values():
         if m["office_id"] is not None and m["year"] is not None:
@@ -188,41 +255,42 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
             X.update(by_office[m["office_id"]].get(m["year"] + 1, []))
     X = sorted(X)
     prevs = {x: prev_of(x) for x in X}
-    need = set(X) | {p for p in prevs.values() if p is not None}
-    results = load_results(con, need)
+    results = load_results(con, set(X) | {p for p in prevs.values() if p is not None})
+    return Batch(con, policy, full, meta, octx, by_office, R, X, prevs, results, dangling_peer,
+                 stats={"reports": len(R), "cross_year": len(X)})
 
-    def ctx_of(rid):
-        oid = meta[rid]["office_id"]
-        return octx.get(oid) if oid is not None else None
 
-    rows: list[tuple] = []
+@stage("single")
+def single_stage(b: Batch) -> int:
+    """Single-report rules of the batch's reports — the one place they run for the warehouse."""
+    rows = [b.row(rid, f) for rid in b.reports for f in check_report(b.results[rid], b.policy, office=b.office(rid))]
+    _delete_ids(b.con, "findings", b.reports, rules=SINGLE)
+    _insert(b.con, "findings", rows, FINDING_COLS)
+    b.scored_reports.update(b.reports)
+    return len(rows)
 
-    def add(rid, f):
-        m = meta[rid]
-        rows.append((rid, m["office_id"], m["office"], m["year"], m["file"], f["rule"], f["severity"], f["status"],
-                     f["message"], json.dumps(f.get("evidence") or {}, ensure_ascii=False, default=str)))
 
-    for rid in R:
-        for f in check_report(results[rid], policy, office=ctx_of(rid)):
-            add(rid, f)
-    for x in X:
-        p = prevs[x]
-        for f in check_cross_year(results[x], results.get(p) if p else None, policy, office=ctx_of(x)):
-            add(x, f)
+@stage("cross_year")
+def cross_year_stage(b: Batch) -> int:
+    """Rules comparing a report with the office's previous one (T3-CARRY, T2-STOCK, DUP-DATA)."""
+    rows = []
+    for x in b.cross:
+        p = b.prevs[x]
+        rows += [b.row(x, f) for f in check_cross_year(b.results[x], b.results.get(p) if p else None, b.policy,
+                                                       office=b.office(x))]
+    _delete_ids(b.con, "findings", b.cross, rules=CROSS)
+    _insert(b.con, "findings", rows, FINDING_COLS)
+    b.scored_reports.update(b.cross)
+    return len(rows)
 
-    # ---- duplication ------------------------------------------------------------------------
-    min_chars = policy.threshold("min_text_chars")
-    hv_cache: dict[int, object] = {}
 
-    def hv(rid):
-        if rid not in hv_cache:
-            t = _text(results[rid])
-            hv_cache[rid] = D.shingle_hashes(t) if len(D.normalise(t)) >= min_chars else None
-        return hv_cache[rid]
-
+@stage("duplication")
+def duplication_stage(b: Batch) -> int:
+    """Text signatures of the batch's reports, DUP-PREV of X and DUP-PEER of the affected years."""
+    con, meta, R = b.con, b.meta, b.reports
     sig_rows = []
     for rid in R:
-        h = hv(rid)
+        h = b.text_hashes(rid)
         if h is not None:
             sig_rows.append((rid, meta[rid]["year"], meta[rid]["office_id"], len(h), D.sig_bytes(D.signature(h))))
     _delete_ids(con, "text_signatures", R)
@@ -230,32 +298,52 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
         con.register("_sig_df", pd.DataFrame(sig_rows, columns=["report_id", "year", "office_id", "n_shingles", "sig"]))
         con.execute("INSERT INTO text_signatures SELECT * FROM _sig_df")
         con.unregister("_sig_df")
+    rows, dup_rows = _dup_prev(b)
+    peer_rows, peer_dups, peer_done = _dup_peer(b)
+    _delete_ids(con, "findings", b.cross, rules=["DUP-PREV"])
+    _delete_ids(con, "findings", sorted(peer_done), rules=["DUP-PEER"])
+    _delete_ids(con, "duplication", b.cross, where="kind = 'prev'")
+    _delete_ids(con, "duplication", sorted(peer_done), where="kind = 'peer'")
+    _insert(con, "findings", rows + peer_rows, FINDING_COLS)
+    _insert(con, "duplication", dup_rows + peer_dups, ["report_id", "kind", "similarity", "other_report_id"])
+    b.scored_reports.update(b.cross, peer_done)
+    b.stats["peer"] = len(peer_done)
+    return len(rows) + len(peer_rows)
 
-    dup_rows: list[tuple] = []
-    thr_prev = policy.threshold("dup_prev")
-    for x in X:
-        p = prevs[x]
-        if results[x]["status"] == "failed":
-            add(x, _f("DUP-PREV", "NOT_ASSESSABLE", "报告无法读取，未检查", {}))
+
+def _dup_prev(b: Batch) -> tuple[list, list]:
+    meta, rows, dup_rows = b.meta, [], []
+    thr_prev = b.policy.threshold("dup_prev")
+    for x in b.cross:
+        p = b.prevs[x]
+        if b.results[x]["status"] == "failed":
+            rows.append(b.row(x, _f("DUP-PREV", "NOT_ASSESSABLE", "报告无法读取，未检查", {})))
             continue
         if p is None:
-            add(x, _f("DUP-PREV", "NOT_ASSESSABLE", "无上一年度报告", {}))
+            rows.append(b.row(x, _f("DUP-PREV", "NOT_ASSESSABLE", "无上一年度报告", {})))
             continue
-        a, b = hv(x), hv(p)
-        if a is None or b is None:
-            add(x, _f("DUP-PREV", "NOT_ASSESSABLE", "正文过短，未比较", {"prev_file": meta[p]["file"]}))
+        a, h = b.text_hashes(x), b.text_hashes(p)
+        if a is None or h is None:
+            rows.append(b.row(x, _f("DUP-PREV", "NOT_ASSESSABLE", "正文过短，未比较", {"prev_file": meta[p]["file"]})))
             continue
-        s = D.containment(a, b)
+        s = D.containment(a, h)
         dup_rows.append((x, "prev", s, p))
         ev = {"similarity": round(s, 4), "other_report_id": p, "other_file": meta[p]["file"],
               "other_year": meta[p]["year"], "measure": "containment of character 5-grams"}
         if s > thr_prev:
-            add(x, _f("DUP-PREV", "FAIL", f"正文与{meta[p]['year']}年度报告重复率{s:.0%}（超过{thr_prev:.0%}）", ev))
+            msg = f"正文与{meta[p]['year']}年度报告重复率{s:.0%}（超过{thr_prev:.0%}）"
+            rows.append(b.row(x, _f("DUP-PREV", "FAIL", msg, ev)))
         else:
-            add(x, _f("DUP-PREV", "PASS", f"正文与{meta[p]['year']}年度报告重复率{s:.0%}", ev))
+            rows.append(b.row(x, _f("DUP-PREV", "PASS", f"正文与{meta[p]['year']}年度报告重复率{s:.0%}", ev)))
+    return rows, dup_rows
 
-    # peers, per affected year
-    thr_peer = policy.threshold("dup_peer")
+
+def _dup_peer(b: Batch) -> tuple[list, list, set[int]]:
+    """DUP-PEER per affected year: the new reports, their LSH candidates and reports whose best match
+    was one of them (or a deleted report)."""
+    con, meta, R = b.con, b.meta, b.reports
+    rows, dup_rows = [], []
+    thr_peer = b.policy.threshold("dup_peer")
     years = sorted({meta[r]["year"] for r in R if meta[r]["year"] is not None})
     peer_done: set[int] = set()
     for y in years:
@@ -265,44 +353,51 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
             idx.add(rid, D.sig_from_bytes(sig), meta[rid]["office_id"] if rid in meta else oid)
         mine = [r for r in R if meta[r]["year"] == y]
         affected = set(mine)
-        if not full:
+        if not b.full:
             for r in mine:
                 if r in idx.sigs:
                     affected.update(idx.lsh.query(idx.sigs[r]))
-            ids = list(mine)
-            if ids:
-                con.register("_rule_ids", _ids_df(ids))
+            if mine:
+                con.register("_rule_ids", _ids_df(mine))
                 affected.update(x for (x,) in con.execute(
                     "SELECT report_id FROM duplication WHERE kind = 'peer' AND other_report_id IN "
                     "(SELECT id FROM _rule_ids)").fetchall())
                 con.unregister("_rule_ids")
-            affected.update(r for r in dangling_peer if r in meta and meta[r]["year"] == y)
+            affected.update(r for r in b.dangling_peer if r in meta and meta[r]["year"] == y)
         for r in sorted(affected):
             peer_done.add(r)
             if r not in idx.sigs:
-                add(r, _f("DUP-PEER", "NOT_ASSESSABLE", "报告无法读取或正文过短，未比较", {}))
+                rows.append(b.row(r, _f("DUP-PEER", "NOT_ASSESSABLE", "报告无法读取或正文过短，未比较", {})))
                 continue
             best = idx.best_peer(r)
             if best is None:
-                add(r, _f("DUP-PEER", "PASS", "未发现与同年度其他机关报告雷同", {}))
+                rows.append(b.row(r, _f("DUP-PEER", "PASS", "未发现与同年度其他机关报告雷同", {})))
                 continue
             s, o = best
             dup_rows.append((r, "peer", s, o))
             ev = {"similarity": round(s, 4), "other_report_id": o, "other_file": meta[o]["file"],
                   "other_office": meta[o]["office"], "measure": "MinHash Jaccard of character 5-grams"}
             if s >= thr_peer:
-                add(r, _f("DUP-PEER", "FAIL", f"正文与{meta[o]['office'] or '另一机关'}同年度报告相似度{s:.0%}", ev))
+                msg = f"正文与{meta[o]['office'] or '另一机关'}同年度报告相似度{s:.0%}"
+                rows.append(b.row(r, _f("DUP-PEER", "FAIL", msg, ev)))
             else:
-                add(r, _f("DUP-PEER", "PASS", f"与同年度最相似报告（{meta[o]['office']}）相似度{s:.0%}", ev))
+                msg = f"与同年度最相似报告（{meta[o]['office']}）相似度{s:.0%}"
+                rows.append(b.row(r, _f("DUP-PEER", "PASS", msg, ev)))
     for r in R:  # reports without a year
         if r not in peer_done:
-            add(r, _f("DUP-PEER", "NOT_ASSESSABLE", "未识别报告年度，未比较", {}))
+            rows.append(b.row(r, _f("DUP-PEER", "NOT_ASSESSABLE", "未识别报告年度，未比较", {})))
             peer_done.add(r)
+    return rows, dup_rows, peer_done
 
-    # ---- coverage -----------------------------------------------------------------------------
+
+@stage("coverage")
+def coverage_stage(b: Batch) -> int:
+    """MISSING of the batch's offices (of every office when a new last year appears and no registry is set),
+    and ``office_expected_years``, the office-years the coverage mart lists."""
+    con, meta, octx, by_office = b.con, b.meta, b.octx, b.by_office
     max_year = max((m["year"] for m in meta.values() if m["year"] is not None), default=None)
     registry = any(o.get("source") == "registry" for o in octx.values())
-    cov_offices = set(octx) if full else {meta[r]["office_id"] for r in R if meta[r]["office_id"] is not None}
+    cov_offices = set(octx) if b.full else {meta[r]["office_id"] for r in b.reports if meta[r]["office_id"] is not None}
     if not registry and str(max_year) != (_meta_get(con, "rules_max_year") or "None"):
         cov_offices = set(octx)
     cov_offices |= {oid for oid in octx if oid not in by_office}  # expected offices with no report at all
@@ -310,23 +405,18 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
         "SELECT DISTINCT office_id FROM findings WHERE rule = 'MISSING' AND office_id NOT IN "
         "(SELECT office_id FROM offices)").fetchall()}
     today = dt.date.today()
-    missing_rows = []
+    missing_rows, expected_rows = [], []
     for oid in cov_offices:
         o = octx.get(oid)
         if o is None:
             continue
         years_seen = sorted(by_office[oid]) if oid in by_office else []
-        if o.get("expected_years"):
-            expected = parse_years(o["expected_years"])
-        elif o.get("source") != "registry" and years_seen and max_year and \
-                (not registry or policy.data["coverage"].get("inferred_when_registry")):
-            expected = list(range(years_seen[0], max_year + 1))
-        else:
-            expected = []
+        expected = expected_years(o, years_seen, max_year, registry, b.policy)
+        expected_rows += [(oid, y) for y in expected]
         for y in expected:
             if y in by_office.get(oid, {}):
                 continue
-            dl = policy.deadline(y, o.get("report_kind"), o.get("unit_type"), o.get("province"), o.get("level"))
+            dl = b.policy.deadline(y, o.get("report_kind"), o.get("unit_type"), o.get("province"), o.get("level"))
             if dl is not None and today <= dl:
                 continue  # not due yet
             ev = {"office_id": oid, "year": y, "expected_years": o.get("expected_years") or
@@ -341,39 +431,53 @@ def _refresh(con, report_ids, policy: Policy) -> dict:
                 msg += "（无名录：该单位此后是否仍应报送无法确认，请导入单位名录）"
             missing_rows.append((None, oid, o["name"], y, None, "MISSING", RULES["MISSING"].severity, status,
                                  msg, json.dumps(ev, ensure_ascii=False)))
+    con.execute("DELETE FROM office_expected_years WHERE office_id NOT IN (SELECT office_id FROM offices)")
     if cov_offices:
         con.register("_rule_ids", _ids_df(cov_offices))
         con.execute("DELETE FROM findings WHERE rule = 'MISSING' AND office_id IN (SELECT id FROM _rule_ids)")
+        con.execute("DELETE FROM office_expected_years WHERE office_id IN (SELECT id FROM _rule_ids)")
         con.unregister("_rule_ids")
     _meta_set(con, "rules_max_year", max_year)
+    _insert(con, "findings", missing_rows, FINDING_COLS)
+    _insert(con, "office_expected_years", expected_rows, ["office_id", "year"])
+    b.scored_offices.update(cov_offices)
+    b.stats.update(coverage_offices=len(cov_offices), missing=len(missing_rows))
+    return len(missing_rows)
 
-    # ---- anomalies (peer groups and year over year) ------------------------------------------------
-    anom, anom_ids = anomaly_findings(con, meta, None if full else R, policy, octx)
 
-    # ---- write findings ------------------------------------------------------------------------
-    _delete_ids(con, "findings", anom_ids, rules=ANOMALY)
-    _delete_ids(con, "findings", R, rules=SINGLE + ["DUP-PEER"])
-    _delete_ids(con, "findings", X, rules=CROSS + ["DUP-PREV"])
-    _delete_ids(con, "findings", sorted(peer_done - set(R)), rules=["DUP-PEER"])
-    _delete_ids(con, "duplication", X, where="kind = 'prev'")
-    _delete_ids(con, "duplication", sorted(peer_done), where="kind = 'peer'")
-    _insert(con, "findings", rows + missing_rows + anomaly_rows(anom, meta), FINDING_COLS)
-    _insert(con, "duplication", dup_rows, ["report_id", "kind", "similarity", "other_report_id"])
+def expected_years(office: dict, years_seen: list[int], max_year: int | None, registry: bool,
+                   policy: Policy) -> list[int]:
+    """Years an office must report on: its registry ``expected_years`` (parse_years: "2019-2025", "2019,2021");
+    else, for an office known only from its reports, its first report year to the warehouse's last year
+    (with a registry loaded only when the policy says so)."""
+    if office.get("expected_years"):
+        return parse_years(office["expected_years"])
+    if office.get("source") != "registry" and years_seen and max_year and \
+            (not registry or policy.data["coverage"].get("inferred_when_registry")):
+        return list(range(years_seen[0], max_year + 1))
+    return []
 
-    # ---- scores -------------------------------------------------------------------------------
-    S = sorted(set(R) | set(X) | peer_done | set(anom_ids))
-    score_reports(con, S, policy)   # reviews of findings count as the policy says (scoring.py)
-    offices_touched = cov_offices | {meta[r]["office_id"] for r in S if meta[r]["office_id"] is not None}
-    score_offices(con, offices_touched, policy)
 
-    # ---- state --------------------------------------------------------------------------------
-    _delete_ids(con, "rules_state", R)
-    now = dt.datetime.now()
-    _insert(con, "rules_state", [(r, RULES_VERSION, policy.digest, now) for r in R],
-            ["report_id", "rules_version", "policy", "computed_at"])
-    return {"reports": len(R), "cross_year": len(X), "peer": len(peer_done), "coverage_offices": len(cov_offices),
-            "findings": len(rows) + len(missing_rows) + len(anom), "missing": len(missing_rows),
-            "anomaly": len(anom_ids), "full": full}
+@stage("anomaly")
+def anomaly_stage(b: Batch) -> int:
+    """Anomaly checks (peer groups and year over year) of every report of the batch's peer groups."""
+    anom, anom_ids = anomaly_findings(b.con, b.meta, None if b.full else b.reports, b.policy, b.octx)
+    _delete_ids(b.con, "findings", anom_ids, rules=ANOMALY)
+    rows = anomaly_rows(anom, b.meta)
+    _insert(b.con, "findings", rows, FINDING_COLS)
+    b.scored_reports.update(anom_ids)
+    b.stats["anomaly"] = len(anom_ids)
+    return len(rows)
+
+
+@stage("scores")
+def scores_stage(b: Batch) -> int:
+    """Report and office-year scores of everything the stages before touched."""
+    S = sorted(b.scored_reports)
+    score_reports(b.con, S, b.policy)   # reviews of findings count as the policy says (scoring.py)
+    offices = b.scored_offices | {b.meta[r]["office_id"] for r in S if b.meta[r]["office_id"] is not None}
+    score_offices(b.con, offices, b.policy)
+    return len(S)
 
 
 def _f(rule_id, status, message, evidence):

@@ -1,6 +1,6 @@
 """Office registry: CSV import (upsert into ``offices``, merging inferred offices whose names are aliases),
 re-linking reports to offices, inference of unit type / region for offices without a registry row, and
-the ``office_dim`` / ``report_dim`` views the dashboard uses to avoid double counting."""
+the ``office_dim`` view (level, is_region_summary, is_district …)."""
 from __future__ import annotations
 
 import csv
@@ -27,14 +27,8 @@ SELECT o.*,
   coalesce(o.unit_type = 'dev_zone', false) AS is_dev_zone
 FROM offices o;
 
-CREATE OR REPLACE VIEW report_dim AS
-SELECT r.report_id, r.office_id, coalesce(d.name, r.office_name) AS office, r.year, r.source_path AS file,
-  coalesce(r.report_kind, d.report_kind) AS report_kind,
-  coalesce(coalesce(r.report_kind, d.report_kind) = 'region_summary', false) AS is_region_summary,
-  -- sum only these to avoid adding a region summary to its parts
-  NOT coalesce(coalesce(r.report_kind, d.report_kind) = 'region_summary', false) AS include_in_totals,
-  d.unit_type, d.level, d.province, d.city, d.district, d.is_district
-FROM reports r LEFT JOIN office_dim d USING (office_id);
+-- a region summary is never added to its parts: dashboard.filters.Filters.sum_ok is that rule, once
+DROP VIEW IF EXISTS report_dim;
 """
 
 

@@ -8,6 +8,7 @@ import re
 from etl import template as T
 
 from . import naming
+from .policy import timely_kind
 from .registry import RULES, combine, finding, rule
 from .view import (BLANK, CARRIED_FORWARD, CARRIED_OVER, FLAGGED, GRANTED, MISSING, NEW_RECEIVED, OK,
                    PARTIAL, REGULATIONS, T3_TOTAL, T4_REVIEW, T4_SUITS, T4_TOTAL, TOTAL_PROCESSED, UNKNOWN,
@@ -361,9 +362,7 @@ def fmt_tables(v: View, ctx):
 @rule("TIMELY", "E", "report", "按期发布（部门1月31日前，本级政府3月31日前，可按政策表调整）")
 def timely(v: View, ctx):
     off = ctx.get("office") or {}
-    # the registry's report kind is authoritative; else what the parser read from the report
-    kind = (off.get("report_kind") if off.get("source") == "registry" else None) or v.r.get("report_kind") \
-        or off.get("report_kind")
+    kind = timely_kind(v.r.get("report_kind"), off)
     if v.year is None:
         return "NOT_ASSESSABLE", "未识别报告年度", {}
     deadline = ctx["policy"].deadline(v.year, kind, off.get("unit_type"), off.get("province"), off.get("level"))
