@@ -14,7 +14,7 @@ import streamlit as st
 from . import db, fmt, queries, safe
 from .filters import Filters, apply
 
-PAGES: dict[str, st.Page] = {}  # filled by app.py: short name -> Page
+PAGES: dict[str, st.Page] = {}  # filled by app.py from dashboard.page_registry: key -> Page
 
 HOWTO = ("还没有可用的数据。请先导入年报：在“导入”页面上传文件，或在命令行运行 "
          "`python -m etl ingest 年报目录 --db data/warehouse.duckdb`；"

@@ -12,14 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
+from dashboard.page_registry import PAGES, page as page_spec  # noqa: E402
 from synthetic_warehouse import synthetic_warehouse  # noqa: E402  (demo_db comes from conftest)
 
 # named queries that legitimately answer nothing on the demo warehouse with their sample arguments
 EMPTY_ON_DEMO = {"report_review_log"}  # no cell has been reviewed in a freshly built demo
 
 APP = str(ROOT / "app.py")
-PAGES = ["overview", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report",
-         "upload"]
 
 
 @pytest.fixture(scope="session")
@@ -42,8 +41,8 @@ def app(page: str | None = None, params: dict | None = None):
     for k, v in (params or {}).items():
         at.query_params[k] = v
     at.run()
-    if page and page != "overview":
-        at.switch_page(f"pages/{page}.py")
+    if page and not page_spec(page).default:
+        at.switch_page(page_spec(page).file)
         for k, v in (params or {}).items():
             at.query_params[k] = v
         at.run()
@@ -67,13 +66,13 @@ def parse_num(s: str) -> float:
 
 
 # ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [p.key for p in PAGES])
 def test_every_page_renders(page, demo_db, use_db):
     use_db(demo_db)
     at = app(page)
     assert not at.exception, [e.message for e in at.exception]
-    assert at.title and at.title[0].value
-    if page != "upload":
+    assert at.title and at.title[0].value == page_spec(page).title
+    if page_spec(page).shows_data:
         charts = at.get("plotly_chart")
         assert len(at.dataframe) + len(charts) > 0, f"{page}: no table or chart"
 

@@ -21,8 +21,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+from dashboard.page_registry import PAGES as ALL_PAGES  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
-PAGES = ["overview", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report"]
+PAGES = [p for p in ALL_PAGES if not p.hidden and p.shows_data]  # the sidebar's pages that show data
 
 
 def _free_port() -> int:
@@ -80,23 +83,24 @@ async def _session(browser, url: str, i: int, until: float, out: dict) -> None:
     pg.on("pageerror", lambda e: out["errors"].append(f"session {i}: JS error {e}"))
     k = i
     try:
-        await pg.goto(f"{url}/{_path(PAGES[k % len(PAGES)])}", wait_until="domcontentloaded", timeout=120_000)
+        await pg.goto(f"{url}/{PAGES[k % len(PAGES)].url}", wait_until="domcontentloaded", timeout=120_000)
         await _settle(pg)
         while time.monotonic() < until:
             k += 1
-            name = PAGES[k % len(PAGES)]
+            spec = PAGES[k % len(PAGES)]
+            name = spec.key
             t0 = time.monotonic()
-            if k % 6 == 0 or name == PAGES[0]:  # a full reload (new server-side session); the default page
-                await pg.goto(f"{url}/{_path(name)}", wait_until="domcontentloaded", timeout=120_000)
+            if k % 6 == 0 or spec.default:  # a full reload (new server-side session); the default page
+                await pg.goto(f"{url}/{spec.url}", wait_until="domcontentloaded", timeout=120_000)
             else:           # otherwise in-app navigation through the sidebar
-                link = pg.locator(f'[data-testid=stSidebarNav] a[href$="/{name}"]').first
+                link = pg.locator(f'[data-testid=stSidebarNav] a[href$="/{spec.url_path}"]').first
                 try:
                     await link.click(timeout=60_000, force=True)  # no actionability wait: the app may be re-rendering
                 except Exception as e:  # the sidebar was mid-re-render (link detached/hidden): go by URL instead
                     if "not visible" not in str(e) and "detached" not in str(e):
                         raise
                     out["fallbacks"] = out.get("fallbacks", 0) + 1
-                    await pg.goto(f"{url}/{_path(name)}", wait_until="domcontentloaded", timeout=120_000)
+                    await pg.goto(f"{url}/{spec.url}", wait_until="domcontentloaded", timeout=120_000)
             await _settle(pg)
             n_exc = await pg.locator("[data-testid=stException]").count()
             if n_exc:
@@ -118,10 +122,6 @@ async def _drive(url: str, sessions: int, seconds: float, out: dict) -> None:
         until = time.monotonic() + seconds
         await asyncio.gather(*(_session(browser, url, i, until, out) for i in range(sessions)))
         await browser.close()
-
-
-def _path(name: str) -> str:
-    return "" if name == "overview" else name  # the default page is served at "/"
 
 
 def run_load(db: Path, sessions: int = 20, seconds: float = 120, sample_every: float = 2.0) -> dict:
