@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PAGE_DIR = "pages"  # the page scripts, relative to app.py
+PAGE_DIR = "app_pages"  # the page scripts, relative to app.py
 
 
 @dataclass(frozen=True)
