@@ -415,15 +415,3 @@ def report_link(report_id: int, label: str = "打开年报详情") -> None:
     """Link to one report; the filters travel in their bound URL parameters."""
     st.page_link(PAGES["report"], label=label, icon=":material/description:",
                  query_params={"report": str(int(report_id))})
-
-
-def ensure_app() -> None:
-    """A page opened directly before app.py ever ran is executed by Streamlit's legacy pages/ mode (no
-    navigation, no filters). Switch the process to app.py's st.navigation and rerun the same URL."""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover
-        return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
