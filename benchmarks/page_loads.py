@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from dashboard.page_registry import PAGES as ALL_PAGES  # noqa: E402
-from test_browser import CHROMIUM, settle  # noqa: E402
+from system_tools import CHROMIUM  # noqa: E402
+from test_browser import settle  # noqa: E402
 from test_load_sessions import start_server  # noqa: E402
 
 PAGES = [p for p in ALL_PAGES if not p.hidden and p.shows_data]  # the sidebar's pages that show data

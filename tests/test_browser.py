@@ -16,12 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
-from browser_fixtures import CHROMIUM, serve  # noqa: E402  (the server / browser / page fixtures come from conftest)
+from browser_fixtures import serve  # noqa: E402  (the server / browser / page fixtures come from conftest)
 from dashboard.page_registry import PAGES, page as page_spec  # noqa: E402
 SHOTS = ROOT / "artifacts" / "screenshots"
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")]
+              pytest.mark.needs_tool("chromium")]
 
 
 def settle(pg, timeout: float = 60) -> float:

@@ -401,7 +401,6 @@ def http_export(small_wh, tmp_path):
     import functools
     import http.server
 
-    pytest.importorskip("aiohttp")
     from etl.parquet import export
 
     root = tmp_path / "www"

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 from dashboard.page_registry import PAGES as ALL_PAGES  # noqa: E402
+from system_tools import CHROMIUM  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 PAGES = [p for p in ALL_PAGES if not p.hidden and p.shows_data]  # the sidebar's pages that show data
 
 
@@ -190,9 +190,8 @@ MIN_LOADS = 20  # one page switch per session after its first page: every sessio
 
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")
+@pytest.mark.needs_tool("chromium")
 def test_twenty_sessions_memory_flat(tmp_path):
-    pytest.importorskip("playwright")
     from synthetic_warehouse import synthetic_warehouse
 
     db = synthetic_warehouse(tmp_path)

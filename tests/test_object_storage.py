@@ -30,9 +30,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def s3():
-    pytest.importorskip("s3fs")
-    server_mod = pytest.importorskip("moto.server")
     import boto3
+    from moto import server as server_mod
 
     port = _free_port()
     server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
