@@ -87,6 +87,7 @@ async def _settle(pg, timeout: float = LOAD_TIMEOUT_S) -> None:
 async def _session(browser, url: str, i: int, loads: int | None, until: float | None, out: dict) -> None:
     """Open a page, then make ``loads`` more page loads (or as many as fit before ``until``)."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    ctx.set_default_timeout(LOAD_TIMEOUT_S * 1000)  # every wait, not only goto and settle (Playwright's is 30 s)
     pg = await ctx.new_page()
     pg.on("pageerror", lambda e: out["errors"].append(f"session {i}: JS error {e}"))
     k = i
