@@ -10,6 +10,7 @@ import streamlit as st
 st.set_page_config(page_title="政府信息公开年报监测", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
 
 from dashboard import auth, exposure, filters, ui  # noqa: E402
+from dashboard.page_registry import GROUPS, OFFICE_DETAIL_PAGES, PAGES, page  # noqa: E402
 
 _refused = exposure.problem(st.get_option("server.address"), auth.auth_configured())
 if _refused:  # reachable from the network with nobody signed in: serve nothing
@@ -17,35 +18,15 @@ if _refused:  # reachable from the network with nobody signed in: serve nothing
     st.stop()
 user = auth.require_login()
 
-PAGES = {
-    "overview": st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", url_path="home",
-                        default=True),
-    "proactive": st.Page("pages/proactive.py", title="主动公开", icon=":material/campaign:", url_path="proactive"),
-    "requests": st.Page("pages/requests.py", title="依申请公开", icon=":material/inbox:", url_path="requests"),
-    "procurement": st.Page("pages/procurement.py", title="政府采购", icon=":material/shopping_cart:",
-                           url_path="procurement"),
-    "review": st.Page("pages/review.py", title="复议诉讼", icon=":material/gavel:", url_path="review"),
-    "compliance": st.Page("pages/compliance.py", title="合规监测", icon=":material/fact_check:",
-                          url_path="compliance"),
-    "compare": st.Page("pages/compare.py", title="对比", icon=":material/compare_arrows:", url_path="compare"),
-    "explore": st.Page("pages/explore.py", title="数据探索", icon=":material/query_stats:", url_path="explore"),
-    "report": st.Page("pages/report.py", title="年报详情", icon=":material/description:", url_path="report"),
-    "office": st.Page("pages/office.py", title="单位档案", icon=":material/badge:", url_path="office"),
-    "textcompare": st.Page("pages/textcompare.py", title="正文对照", icon=":material/difference:",
-                           url_path="textcompare", visibility="hidden"),
-    "upload": st.Page("pages/upload.py", title="导入", icon=":material/upload_file:", url_path="upload"),
-}
-ui.PAGES.update(PAGES)
-
-# the default page is served at "/" (its own url_path is unreachable): a hidden alias serves /overview, which
+ui.PAGES.update({p.key: st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default,
+                                visibility="hidden" if p.hidden else "visible") for p in PAGES})
+sections = {group: [ui.PAGES[p.key] for p in PAGES
+                    if p.group == group and (p.role is None or auth.has_role(p.role, user))] for group in GROUPS}
+# the default page is served at "/" (its own url_path is unreachable): a hidden alias serves /<its key>, which
 # otherwise lands on Streamlit's English "Page not found"
-OVERVIEW_ALIAS = st.Page("pages/overview.py", title="总览", url_path="overview", visibility="hidden")
-nav = st.navigation({
-    "统计": [PAGES[k] for k in ("overview", "proactive", "requests", "procurement", "review")] + [OVERVIEW_ALIAS],
-    "监测": [PAGES[k] for k in ("compliance", "compare", "office")] + [PAGES["textcompare"]],
-    "工具": [PAGES[k] for k in ("explore", "report", "upload")
-           if k == "report" or auth.has_role({"explore": "analyst", "upload": "admin"}[k], user)],
-})
+home = next(p for p in PAGES if p.default)
+sections[home.group].append(st.Page(home.file, title=home.title, url_path=home.key, visibility="hidden"))
+nav = st.navigation(sections)
 # Static CSS only (data is never rendered as HTML): compact top spacing for 1366×768; Chinese in place of the
 # file uploader's built-in English; print the page content only, at full width, without cutting charts.
 st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
@@ -67,8 +48,8 @@ st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
         "</style>")
 ui.reset_run()
 st.session_state["_filters_obj"] = filters.sidebar()
-if nav.url_path not in ("report", "office", "textcompare"):
+if nav.url_path not in {page(k).url_path for k in OFFICE_DETAIL_PAGES}:
     ui.follow_office_drill()
-if nav.url_path != "office":
+if nav.url_path != page("office").url_path:
     st.session_state.pop("_office_page", None)  # dashboard.office.chosen_office: a new visit starts from its URL
 nav.run()

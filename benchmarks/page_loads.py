@@ -15,11 +15,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from test_browser import CHROMIUM, settle  # noqa: E402
+from dashboard.page_registry import PAGES as ALL_PAGES  # noqa: E402
+from system_tools import CHROMIUM  # noqa: E402
+from test_browser import settle  # noqa: E402
 from test_load_sessions import start_server  # noqa: E402
 
-PAGES = ["", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report"]
+PAGES = [p for p in ALL_PAGES if not p.hidden and p.shows_data]  # the sidebar's pages that show data
 
 
 def main() -> None:
@@ -30,7 +33,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     proc, url = start_server(Path(a.db))
-    times: dict[str, list[float]] = {p or "overview": [] for p in PAGES}
+    times: dict[str, list[float]] = {p.key: [] for p in PAGES}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM,
@@ -39,10 +42,10 @@ def main() -> None:
                 for page in PAGES:
                     ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
                     pg = ctx.new_page()
-                    pg.goto(f"{url}/{page}", wait_until="domcontentloaded", timeout=180_000)
-                    times[page or "overview"].append(round(settle(pg, timeout=180), 2))
-                    print(f"  {page or 'overview'}: {times[page or 'overview'][-1]} s", file=sys.stderr, flush=True)
-                    assert pg.locator("[data-testid=stException]").count() == 0, page
+                    pg.goto(f"{url}/{page.url}", wait_until="domcontentloaded", timeout=180_000)
+                    times[page.key].append(round(settle(pg, timeout=180), 2))
+                    print(f"  {page.key}: {times[page.key][-1]} s", file=sys.stderr, flush=True)
+                    assert pg.locator("[data-testid=stException]").count() == 0, page.key
                     ctx.close()
             browser.close()
     finally:

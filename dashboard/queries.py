@@ -443,7 +443,7 @@ QUERIES: dict[str, Query] = {
         ORDER BY 1 DESC""", requires=("finding_reviews", "cell_corrections", "reports"), sample={"rid": 1}),
 }
 
-# -- 单位档案 and copied-text evidence (pages/office.py, pages/textcompare.py) -----------------------------
+# -- 单位档案 and copied-text evidence (app_pages/office.py, app_pages/textcompare.py) -----------------------------
 _DUP_OTHER = """
         SELECT u.kind, u.similarity, u.report_id, f.office_id, f.office, f.year,
                u.other_report_id, o.office_id AS other_office_id, o.office AS other_office, o.year AS other_year

@@ -14,7 +14,7 @@ import streamlit as st
 from . import db, fmt, queries, safe
 from .filters import Filters, apply
 
-PAGES: dict[str, st.Page] = {}  # filled by app.py: short name -> Page
+PAGES: dict[str, st.Page] = {}  # filled by app.py from dashboard.page_registry: key -> Page
 
 HOWTO = ("还没有可用的数据。请先导入年报：在“导入”页面上传文件，或在命令行运行 "
          "`python -m etl ingest 年报目录 --db data/warehouse.duckdb`；"
@@ -415,15 +415,3 @@ def report_link(report_id: int, label: str = "打开年报详情") -> None:
     """Link to one report; the filters travel in their bound URL parameters."""
     st.page_link(PAGES["report"], label=label, icon=":material/description:",
                  query_params={"report": str(int(report_id))})
-
-
-def ensure_app() -> None:
-    """A page opened directly before app.py ever ran is executed by Streamlit's legacy pages/ mode (no
-    navigation, no filters). Switch the process to app.py's st.navigation and rerun the same URL."""
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover
-        return
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()

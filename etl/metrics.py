@@ -5,7 +5,7 @@ number or None) and, summed over many reports, in SQL over the ``report_facts`` 
 Blank cells count as 0 inside a sum (SPEC §6: aggregates may treat empty as 0) but a measure whose cells
 are all blank is None, and a rate whose denominator is 0 or blank is None — never a made-up 0 %.
 
-The rates are the ones the dashboard pages explain (pages/requests.py, pages/review.py):
+The rates are the ones the dashboard pages explain (app_pages/requests.py, app_pages/review.py):
   实质公开率 = （予以公开 + 部分公开）÷ 办理结果总计
   纠错率     = 结果纠正 ÷（总计 − 尚未审结），表四三个部分合计
   不掌握占比 = 本机关不掌握相关政府信息 ÷ 办理结果总计

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from system_tools import CHROMIUM
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _free_port() -> int:

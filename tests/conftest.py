@@ -8,6 +8,19 @@ SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 pytest_plugins = ["browser_fixtures"]  # server / browser / page for every browser test module
 
+from system_tools import need, present  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_tool(*tools): system tools the test needs; skipped when one is "
+                                       "missing, failed instead in CI (tests/system_tools.py)")
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs_tool"):
+        for tool in mark.args:
+            need(present(tool), f"needs {tool} (a system package: .ci/run installs them all)")
+
 
 @pytest.fixture(scope="session")
 def shared_corpus() -> Path:

@@ -15,13 +15,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from browser_fixtures import CHROMIUM  # noqa: E402  (the server / browser / page fixtures come from conftest)
+sys.path.insert(0, str(ROOT))
+from browser_fixtures import serve  # noqa: E402  (the server / browser / page fixtures come from conftest)
+from dashboard.page_registry import PAGES, page as page_spec  # noqa: E402
 SHOTS = ROOT / "artifacts" / "screenshots"
-PAGES = ["overview", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report",
-         "upload"]
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")]
+              pytest.mark.needs_tool("chromium")]
 
 
 def settle(pg, timeout: float = 60) -> float:
@@ -60,16 +60,34 @@ def no_exception(pg):
     assert pg.locator("[data-testid=stException]").count() == 0, pg.locator("[data-testid=stException]").first.inner_text()
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", [p.key for p in PAGES])
 def test_page_renders_in_browser(server, page, name):
-    page.goto(f"{server}/{'' if name == 'overview' else name}")  # the default page lives at "/"
+    spec = page_spec(name)
+    page.goto(f"{server}/{spec.url}")  # the default page lives at "/"
     settle(page)
     no_exception(page)
     assert "Page not found" not in page.inner_text("body")
-    assert page.locator("h1").first.inner_text().strip()
-    if name != "upload":
+    assert page.locator("h1").first.inner_text().strip() == spec.title
+    if spec.shows_data:
         assert page.locator(".js-plotly-plot, [data-testid=stDataFrame]").count() > 0
     shot(page, f"page_{name}")
+    assert not page.errors, page.errors
+
+
+def test_first_request_to_a_page_gets_the_app(demo_db, page):
+    """A fresh server whose very first request is a page's URL runs app.py's navigation and filters around
+    the page (a pages/ folder next to app.py would make Streamlit run the page alone, in its legacy mode)."""
+    spec = page_spec("requests")
+    with serve(demo_db) as url:
+        page.goto(f"{url}/{spec.url}")
+        settle(page)
+        no_exception(page)
+        assert page.locator("h1").first.inner_text().strip() == spec.title
+        nav = page.locator("[data-testid=stSidebarNav]")
+        for p in PAGES:
+            if not p.hidden and p.role is None:
+                assert nav.get_by_text(p.title, exact=True).count() == 1, p.title
+        assert page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").count() > 0  # the filters
     assert not page.errors, page.errors
 
 

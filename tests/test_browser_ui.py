@@ -11,11 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_fixtures import CHROMIUM  # noqa: E402
 from test_browser import no_exception, settle  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
+              pytest.mark.needs_tool("chromium")]
 
 # English texts Streamlit writes by itself; they must never be seen, even for a moment
 ENGLISH = ["Page not found", "Choose an option", "Choose options", "Select all", "Upload", "per file",

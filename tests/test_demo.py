@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import json
 import re
 from collections import Counter
@@ -252,13 +251,11 @@ def test_duplication_is_meaningful():
     assert clean_sims[int(len(clean_sims) * 0.99)] < 0.5
 
 
-_HAS_PARSER = importlib.util.find_spec("etl.parse") is not None
 # Layouts whose table cells are glued with no separator (web text, archived pages on one line, line-per-row
 # web text with damaged labels): some rows have several valid readings, withheld by design.
 GLUED_LAYOUTS = ("glued", "archive-oneline", "web-lines")
 
 
-@pytest.mark.skipif(not _HAS_PARSER, reason="etl.parse not available")
 def test_eval_accuracy_per_format(corpus):
     from etl.demo.evaluate import evaluate
     lines: list[str] = []
@@ -280,7 +277,6 @@ def test_eval_accuracy_per_format(corpus):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _HAS_PARSER, reason="etl.parse not available")
 def test_eval_scans_are_reported(corpus):
     from etl.demo.evaluate import evaluate
     res = evaluate(corpus, workers=2, formats={"pdf-scan"}, out=lambda *_: None)

@@ -16,6 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import office_fixtures as F  # noqa: E402
+from system_tools import need  # noqa: E402
 
 from etl.document import ExtractError  # noqa: E402
 from etl.extractors import extract  # noqa: E402
@@ -100,7 +101,7 @@ def test_docx_merged_cells_emitted_once(rendered):
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
 def test_rendered_parse_values(rendered, fmt):
-    parse = pytest.importorskip("etl.parse")
+    from etl import parse
     version, values, files, _, _ = rendered
     res = parse.parse_file(files[fmt])
     assert res["template"] == version
@@ -109,7 +110,7 @@ def test_rendered_parse_values(rendered, fmt):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+@pytest.mark.needs_tool("soffice")
 def test_soffice_html_to_pdf(rendered):
     _, _, files, d, html = rendered
     pdf = F.soffice_pdf(html, d / "s.pdf")
@@ -118,7 +119,7 @@ def test_soffice_html_to_pdf(rendered):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
+@pytest.mark.needs_tool("soffice")
 def test_legacy_doc_via_converter(rendered):
     _, _, files, d, _ = rendered
     doc_path = F.soffice_doc(files["docx"], d / "r.doc")
@@ -128,9 +129,8 @@ def test_legacy_doc_via_converter(rendered):
     assert rows(doc) == rows(extract(files["html"]))
 
 
+@pytest.mark.needs_tool("antiword", "soffice")  # soffice makes the .doc
 def test_legacy_doc_antiword(rendered, monkeypatch):
-    if not shutil.which("antiword") or not shutil.which("soffice"):
-        pytest.skip("needs antiword, and soffice to make the .doc")
     from etl.extractors import doc as doc_mod
     _, values, files, d, _ = rendered
     doc_path = d / "r.doc" if (d / "r.doc").exists() else F.soffice_doc(files["docx"], d / "r.doc")
@@ -238,12 +238,11 @@ def test_scan_needs_ocr(tmp_path, rendered, monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not shutil.which("tesseract"), reason="tesseract not installed")
+@pytest.mark.needs_tool("tesseract")
 def test_scan_ocr(tmp_path, rendered):
     from etl.extractors import ocr
 
-    if not ocr.available():
-        pytest.skip("tesseract chi_sim data not installed")
+    need(ocr.available(), "tesseract chi_sim data not installed (tesseract-ocr-chi-sim)")
     version, values, files, _, _ = rendered
     p = _scan_pdf(files["pdf"], tmp_path / "scan.pdf")
     doc = extract(p)

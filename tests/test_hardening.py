@@ -401,7 +401,6 @@ def http_export(small_wh, tmp_path):
     import functools
     import http.server
 
-    pytest.importorskip("aiohttp")
     from etl.parquet import export
 
     root = tmp_path / "www"
@@ -491,7 +490,7 @@ def test_megabytes_mean_the_same_everywhere(tmp_path):
     p.write_bytes(over)
     s = ingest_paths([p], tmp_path / "w.duckdb")
     assert s.failures and "the limit is 40 MB" in s.failures[0][1]
-    page = (ROOT / "pages" / "upload.py").read_text(encoding="utf-8")
+    page = (ROOT / "app_pages" / "upload.py").read_text(encoding="utf-8")
     assert "1024" not in page and "// MB" in page
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "1 MB = 1,000,000 bytes" in readme

@@ -2,15 +2,13 @@
 PDF), and read the downloaded files back. Uses the server and chromium harness of test_browser.py."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from browser_fixtures import CHROMIUM  # the server / browser / page fixtures come from conftest
+# the server / browser / page fixtures come from conftest
 from test_browser import no_exception, settle, shot
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")]
+              pytest.mark.needs_tool("chromium")]
 
 
 def test_download_notice(server, page, tmp_path):

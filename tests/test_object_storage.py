@@ -30,9 +30,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def s3():
-    pytest.importorskip("s3fs")
-    server_mod = pytest.importorskip("moto.server")
     import boto3
+    from moto import server as server_mod
 
     port = _free_port()
     server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -107,13 +106,13 @@ def test_dashboard_runs_on_the_s3_export(exported, demo_db, monkeypatch):
     shown = {m.label: m.value for m in at.metric}
     assert int(shown["年报数"].replace(",", "")) == n
     # the upload page says the export is read-only instead of writing somewhere else
-    at.switch_page("pages/upload.py")
+    at.switch_page("app_pages/upload.py")
     at.run()
     assert not at.exception
     assert any("只读" in i.value for i in at.info)
     # a report page with its cells
     rid = src.execute("SELECT min(report_id) FROM report_facts WHERE status = 'ok'").fetchone()[0]
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     at.query_params["report"] = str(rid)
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -367,10 +367,10 @@ def test_office_page_link_wins_over_an_older_sidebar_choice(demo_db, use_db):
     office shows the linked office: the URL of a new visit is the state."""
     use_db(demo_db)
     at = app("office", {"office_id": "1"})
-    at.switch_page("pages/requests.py")
+    at.switch_page("app_pages/requests.py")
     at.run()
     at.selectbox(key="office").set_value(2).run()
-    at.switch_page("pages/office.py")
+    at.switch_page("app_pages/office.py")
     at.query_params["office_id"] = "1"
     at.run()
     assert not at.exception

@@ -10,11 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_fixtures import CHROMIUM  # noqa: E402  (the server / browser / page fixtures come from conftest)
 from test_browser import click_bar, no_exception, params, settle, shot  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")]
+              pytest.mark.needs_tool("chromium")]
 
 
 def test_ranking_to_office_to_report_to_side_by_side(server, page):

@@ -42,7 +42,7 @@ def _report_page(db: Path, rid: int):
     os.environ["GKJB_DB"] = str(db)
     try:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.switch_page("pages/report.py")
+        at.switch_page("app_pages/report.py")
         at.query_params["report"] = str(rid)
         at.run()
     finally:

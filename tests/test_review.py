@@ -269,7 +269,7 @@ def _app(db, monkeypatch, page, params=None, user=None, secrets=None):
     for k, v in (secrets or {}).items():
         at.secrets[k] = v
     at.run()
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"app_pages/{page}.py")
     for k, v in (params or {}).items():
         at.query_params[k] = v
     at.run()

@@ -2,8 +2,6 @@
 Slow: it renders and parses a few hundred documents."""
 import pytest
 
-pytest.importorskip("etl.demo.generate")
-
 
 @pytest.mark.slow
 def test_demo_small_measurement(demo_corpus, demo_db):

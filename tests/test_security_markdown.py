@@ -20,11 +20,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_fixtures import CHROMIUM, serve  # noqa: E402
+from browser_fixtures import serve  # noqa: E402
 from test_browser import no_exception, settle  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium")]
+              pytest.mark.needs_tool("chromium")]
 
 HOST = "http://127.0.0.9:9"  # nothing listens there; a request to it is the failure we look for
 OFFICES = [f"![]({HOST}/office.png)青禾县农业局",

@@ -67,7 +67,7 @@ def test_report_page_shows_payloads_inert(hostile_db, monkeypatch):
     monkeypatch.setenv("GKJB_DB", str(db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/report.py")
+    at.switch_page("app_pages/report.py")
     at.query_params["report"] = str(rid)
     at.run()
     assert not at.exception, [e.message for e in at.exception]

@@ -5,8 +5,6 @@ import streamlit as st
 
 from dashboard import auth, fmt, office as OV, queries as Q, safe, textdiff as TD, ui
 
-ui.ensure_app()
-
 
 def _id(name):
     v = st.query_params.get(name)

@@ -8,8 +8,6 @@ import streamlit as st
 
 from dashboard import auth, fmt, office as OV, queries as Q, report_view as RV, review as RVW, safe, ui
 
-ui.ensure_app()
-
 f = ui.current()
 
 

@@ -6,8 +6,6 @@ import streamlit as st
 from dashboard import charts, fmt, office as OV, queries as Q, ui
 from etl import template as T
 
-ui.ensure_app()
-
 f = ui.current()
 if ui.header("依申请公开", f, "表三“收到和处理政府信息公开申请情况”。实质公开率 =（予以公开 + 部分公开）÷ 办理结果总计；"
                             "不掌握占比 = 本机关不掌握相关政府信息 ÷ 办理结果总计。"):

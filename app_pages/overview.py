@@ -6,8 +6,6 @@ import streamlit as st
 
 from dashboard import charts, fmt, office as OV, queries as Q, review as RVW, ui
 
-ui.ensure_app()
-
 f = ui.current()
 if ui.header("总览", f):
     latest = Q.run("latest_year", f)

@@ -5,8 +5,6 @@ import streamlit as st
 
 from dashboard import auth, charts, fmt, office as OV, queries as Q, review as RVW, safe, ui
 
-ui.ensure_app()
-
 f = ui.current()
 if ui.header("单位档案", f):
     oid = OV.chosen_office(f.office_id)

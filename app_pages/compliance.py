@@ -7,8 +7,6 @@ import streamlit as st
 
 from dashboard import charts, fmt, notice, office as OV, queries as Q, review as RVW, ui
 
-ui.ensure_app()
-
 f = ui.current()
 if ui.header("合规监测", f):
     RVW.flash()

@@ -5,8 +5,6 @@ import streamlit as st
 
 from dashboard import charts, fmt, office as OV, queries as Q, ui
 
-ui.ensure_app()
-
 f = ui.current()
 if ui.header("政府采购", f, "仅2019版模板（2019、2020年度）含“政府集中采购”项；金额单位为万元。"):
     by_year = Q.run("proc_by_year", f)

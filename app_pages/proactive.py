@@ -9,8 +9,6 @@ from dashboard import charts, fmt, queries as Q, t2, ui
 from etl import template as T
 from etl.marts import col_name
 
-ui.ensure_app()
-
 f = ui.current()
 if ui.header("主动公开", f, "表二“主动公开政府信息情况”。2019、2020年度用2019版模板，2021年度起用2021版模板；"
                           "两版指标不同，分别展示，不连成一条序列。"):

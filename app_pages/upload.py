@@ -12,7 +12,6 @@ from etl.extractors import MAX_FILE_BYTES, MB
 
 UPLOAD_DIR = Path(os.environ.get("GKJB_UPLOAD_DIR") or db.ROOT / "data" / "uploads")
 
-ui.ensure_app()
 auth.require_role("admin")
 
 f = ui.current()

@@ -5,8 +5,6 @@ import streamlit as st
 
 from dashboard import charts, fmt, office as OV, queries as Q, ui
 
-ui.ensure_app()
-
 f = ui.current()
 if ui.header("复议诉讼", f, "表四“政府信息公开行政复议、行政诉讼情况”。纠错率 = 结果纠正 ÷（总计 − 尚未审结）。"):
     by_year = Q.run("t4_by_year", f)

@@ -5,7 +5,6 @@ from dashboard import auth, db, fmt, queries as Q, safe, ui
 from etl import sandbox
 from dashboard.filters import apply
 
-ui.ensure_app()
 auth.require_role("analyst")
 
 f = ui.current()

@@ -8,8 +8,6 @@ import streamlit as st
 from dashboard import charts, fmt, queries as Q, ui
 from etl import metrics as M
 
-ui.ensure_app()
-
 # derived measures (etl.metrics; 得分 from the compliance scores) before the template cells
 DERIVED = {"rate_disclosed": M.DISCLOSED.label, "rate_not_held": M.NOT_HELD.label,
            "rate_corrected": M.CORRECTED.label, "rate_on_time": M.ON_TIME.label, "score": "得分"}
