@@ -12,7 +12,6 @@ COMMAND_MODULES = (
     "etl.demo.cli",           # demo --out DIR, eval DIR
     "etl.rules.cli",          # check --db DB, offices import CSV
     "etl.commands.query",     # query --db DB "SQL" (sandboxed)
-    "etl.commands.bench",     # bench
     "etl.commands.export",    # export --db DB --parquet DIR
     "etl.commands.report",    # report --db DB --region 省/市 --year Y --out FILE.docx|.pdf
     "etl.commands.review",    # review --db DB --report ID --rule R --verdict 误报 --note …; correct --db DB …

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from synthetic_warehouse import synthetic_warehouse  # noqa: E402  (demo_db comes from conftest)
+from devtools.dev_warehouse import dev_warehouse  # noqa: E402  (demo_db comes from conftest)
 
 # named queries that legitimately answer nothing on the demo warehouse with their sample arguments
 EMPTY_ON_DEMO = {"report_review_log"}  # no cell has been reviewed in a freshly built demo
@@ -25,7 +25,7 @@ PAGES = ["overview", "proactive", "requests", "procurement", "review", "complian
 @pytest.fixture(scope="session")
 def bare_db(tmp_path_factory) -> Path:
     """Synthetic warehouse without the compliance tables."""
-    return synthetic_warehouse(tmp_path_factory.mktemp("dash_bare"), compliance=False)
+    return dev_warehouse(tmp_path_factory.mktemp("dash_bare"), compliance=False)
 
 
 def sql(db, q, params=None):

@@ -193,9 +193,9 @@ MIN_LOADS = 20  # one page switch per session after its first page: every sessio
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")
 def test_twenty_sessions_memory_flat(tmp_path):
     pytest.importorskip("playwright")
-    from synthetic_warehouse import synthetic_warehouse
+    from devtools.dev_warehouse import dev_warehouse
 
-    db = synthetic_warehouse(tmp_path)
+    db = dev_warehouse(tmp_path)
     res = run_load(db, sessions=20, seconds=float(os.environ.get("LOAD_SECONDS", 110)))
     s = res["summary"]
     print(s)
@@ -214,14 +214,14 @@ if __name__ == "__main__":
     import json
     import tempfile
 
-    from synthetic_warehouse import synthetic_warehouse
+    from devtools.dev_warehouse import dev_warehouse
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=150)
     ap.add_argument("--db", default=None, help="warehouse (default: a synthetic one)")
     a = ap.parse_args()
-    db = Path(a.db) if a.db else synthetic_warehouse(Path(tempfile.mkdtemp()))
+    db = Path(a.db) if a.db else dev_warehouse(Path(tempfile.mkdtemp()))
     res = run_load(db, a.sessions, a.seconds)
     print(json.dumps(res["summary"], ensure_ascii=False))
     print("rss samples (s, MB):", [(round(t), round(r)) for t, r in res["rss"]][:: max(1, len(res["rss"]) // 25)])
