@@ -23,6 +23,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from etl import config
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -205,7 +207,7 @@ def _args_for(q, f, real: dict) -> dict:
 def bench_queries(db: Path, repeat: int = 5, persistent: bool = False) -> dict:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    os.environ["GKJB_DB"] = str(db)
+    os.environ[config.WAREHOUSE_ENV] = str(db)  # the dashboard's queries read the synthetic warehouse
     from dashboard import queries as Q
 
     sels, real = _selections(db)

@@ -36,6 +36,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import config
+
 DEFAULT_TIMEOUT = 5.0      # seconds of query time
 DEFAULT_MAX_ROWS = 1000
 MEMORY_LIMIT = "512MB"     # DuckDB buffer manager limit inside the child
@@ -136,8 +138,8 @@ def check_statement(sql: str) -> str:
 
 def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEOUT,
         max_rows: int = DEFAULT_MAX_ROWS) -> SandboxResult:
-    """Run one read-only SELECT against the warehouse at `path` (default: env GKJB_DB or
-    data/warehouse.duckdb) in a sandboxed child process."""
+    """Run one read-only SELECT against the warehouse at `path` (default: the configured
+    warehouse, etl.config) in a sandboxed child process."""
     from . import storage
 
     timeout, max_rows = check_limits(timeout, max_rows)
@@ -145,7 +147,7 @@ def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEO
     if path and storage.is_url(path):  # a Parquet export in object storage
         location = str(path)
     else:
-        path = Path(path) if path else _default_db()
+        path = Path(path) if path else config.warehouse_path()
         if not (path.is_file() or (path / "_manifest.json").is_file()):
             raise SandboxError("missing", f"数据仓库不存在，请先导入年报。/ Warehouse not found: {path}")
         location = str(path.resolve())
@@ -206,11 +208,6 @@ def check_limits(timeout, max_rows) -> tuple[float, int]:
         raise SandboxError("refused", f"行数限制须在 1 到 {MAX_ROWS_LIMIT} 之间。/ The row limit must be between 1 and "
                                       f"{MAX_ROWS_LIMIT}.")
     return timeout, max_rows
-
-
-def _default_db() -> Path:
-    p = Path(os.environ.get("GKJB_DB", "data/warehouse.duckdb"))
-    return p if p.is_absolute() else Path(__file__).resolve().parents[1] / p
 
 
 def _timeout_msg(timeout: float) -> str:

@@ -14,7 +14,7 @@ import threading
 import time
 from pathlib import Path
 
-from . import warehouse as W
+from . import config, warehouse as W
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def ingest_dask(args) -> int:
         scratch = tempfile.TemporaryDirectory(prefix="gkjb-dask-")
         db = Path(scratch.name) / "warehouse.duckdb"
     else:
-        db = Path(db_arg or "data/warehouse.duckdb")
+        db = Path(db_arg) if db_arg else config.warehouse_path()
     summary = Summary(seen=len(files))
     try:
         with _Lock(db):

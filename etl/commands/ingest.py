@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import sys
 
+from .. import config
 from .parse import _seconds
 
 
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="导入年报文件到数据仓库 / load report files into the warehouse")
     p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
-    p.add_argument("--db", default=None, help="warehouse file (default data/warehouse.duckdb; with --executor dask "
+    p.add_argument("--db", default=None, help="warehouse file (default: env GKJB_DB, see etl/config.py; with --executor dask "
                                              "and --parquet but no --db: a scratch warehouse, only Parquet is kept)")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
     p.add_argument("--timeout", type=_seconds, default=120, help="seconds allowed per file")
@@ -35,7 +36,7 @@ def run(args) -> int:
 
     from ..ingest import IngestLocked, ingest_paths
 
-    args.db = args.db or "data/warehouse.duckdb"
+    args.db = args.db or str(config.warehouse_path())
 
     try:
         s = ingest_paths(args.paths, args.db, workers=args.workers, timeout=args.timeout,

@@ -6,13 +6,14 @@ tesseract (or without its chi_sim data) :func:`available` is False and nothing r
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
+
+from .. import config
 
 DPI = 300
 PAGE_TIMEOUT = 90      # seconds for one page
@@ -23,7 +24,7 @@ LANG = "chi_sim+eng"
 
 def available() -> bool:
     """OCR runs when tesseract with chi_sim is installed, unless GKJB_OCR=0 turns it off."""
-    if os.environ.get("GKJB_OCR", "1").strip().lower() in ("0", "no", "off", "false"):
+    if not config.ocr_enabled():
         return False
     return _tesseract_ready()
 

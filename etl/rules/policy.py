@@ -9,7 +9,7 @@ import json
 import tomllib
 from pathlib import Path
 
-DEFAULT_PATH = Path(__file__).with_name("policy.toml")
+from ..config import POLICY_PATH as DEFAULT_PATH
 
 DEFAULTS: dict = {
     "deadlines": {"department": "01-31", "gov_self": "03-31", "region_summary": "03-31", "township": "03-31",
