@@ -24,13 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .document import ExtractError
-from .extractors import MAX_FILE_BYTES, MB, sniff
+from .extractors import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, MB, SUFFIX, sniff  # noqa: F401  (ACCEPTED_EXTENSIONS: for the file picker)
 
 MAX_FILES = 200
 MAX_TOTAL_BYTES = 500 * MB
 MAX_NAME_CHARS = 80
-SUFFIX = {"txt": ".txt", "md": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx", "doc": ".doc"}
-ACCEPTED_EXTENSIONS = ("txt", "md", "html", "htm", "pdf", "docx", "doc", "wps")  # for the file picker only
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 

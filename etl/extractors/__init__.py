@@ -17,15 +17,21 @@ from ..document import Document, ExtractError
 MB = 1_000_000
 MAX_FILE_BYTES = 40 * MB
 
+# The registry of input formats — the one list ingest, uploads, the 导入 page, the CLI and the tests use.
 # format -> module (imported lazily: PDF and Word libraries load only when such a file is seen)
 MODULES = {
     "txt": "text", "md": "text", "html": "html",
     "pdf": "pdf", "docx": "docx", "doc": "doc",
 }
+FORMATS = tuple(MODULES)
+# file extension -> format: the files ingest picks up in a directory and the upload picker offers
 EXTENSIONS = {
     ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
     ".shtml": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc",
 }
+ACCEPTED_EXTENSIONS = tuple(ext.lstrip(".") for ext in EXTENSIONS)
+# the extension a stored copy of a file of each format gets
+SUFFIX = {fmt: f".{fmt}" for fmt in FORMATS}
 
 
 def sniff(path: Path, head: bytes) -> str:
