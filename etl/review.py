@@ -6,7 +6,7 @@ Both are keyed by identities that survive re-ingest (``--reparse`` gives reports
 canonical key; a finding without a report (MISSING) by office name + year + rule. Tables are append-only
 (the history says who decided what and when); the ``*_current`` views give the latest entry per key.
 
-Writes go through :func:`etl.ingest.warehouse_writer` (the ingest's lock and atomic copy-and-swap), so a
+Writes go through :func:`etl.writer.warehouse_writer` (the ingest's lock and atomic copy-and-swap), so a
 concurrent ingest is refused rather than overwriting or being overwritten, and a crash leaves nothing half
 written. A review re-scores the report and office concerned; a correction re-runs the rules and the
 marts of its report, like an ingest of that report.
@@ -168,7 +168,7 @@ def _report(con, report) -> tuple[int, str, dict]:
 
 
 def _writer(db):
-    from etl.ingest import warehouse_writer
+    from etl.writer import warehouse_writer
     if not Path(db).exists():
         raise ReviewError(f"数据仓库不存在：{db}")
     return warehouse_writer(db)

@@ -119,7 +119,8 @@ def parse_on_dask(files: list[tuple[Path, str, int]], *, scheduler: str | None =
 
 def ingest_dask(args) -> int:
     """``python -m etl ingest PATH... --executor dask [--scheduler tcp://H:P] [--db DB] [--parquet OUT]``."""
-    from .ingest import IngestLocked, Summary, _Lock, find_files, load_batched, plan_files, refresh
+    from .ingest import Summary, find_files, load_batched, plan_files, refresh
+    from .writer import IngestLocked, _Lock
 
     t0 = time.perf_counter()
     try:

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.ingest import _Lock, ingest_paths, stale_temp_files
+from etl.ingest import ingest_paths
+from etl.writer import _Lock, stale_temp_files
 from report_fixtures import render_html, render_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,8 @@ import sys
 import duckdb
 import pytest
 
-from etl.ingest import IngestLocked, _Lock, ingest_paths
+from etl.ingest import ingest_paths
+from etl.writer import IngestLocked, _Lock
 from report_fixtures import render_html, render_text
 
 

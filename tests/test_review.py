@@ -215,7 +215,7 @@ def test_bad_input_is_refused_and_nothing_is_written(db, capsys):
 
 def test_write_waits_for_no_ingest(db, capsys):
     """A review while an ingest holds the writer lock is refused (exit 3) and stores nothing."""
-    from etl.ingest import _Lock
+    from etl.writer import _Lock
     rid = rid_of(db, A, 2024)
     with _Lock(db):
         assert main(["review", "--db", str(db), "--report", str(rid), "--rule", "T3-SUM", "--verdict", "确认"]) == 3

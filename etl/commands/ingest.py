@@ -34,7 +34,8 @@ def run(args) -> int:
         return ingest_dask(args)
     import duckdb
 
-    from ..ingest import IngestLocked, ingest_paths
+    from ..ingest import ingest_paths
+    from ..writer import IngestLocked
 
     args.db = args.db or str(config.warehouse_path())
 

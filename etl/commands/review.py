@@ -65,7 +65,7 @@ def _listing(args, fn, cols) -> int:
 
 
 def _write(args, fn, **kw) -> int:
-    from etl.ingest import IngestLocked
+    from etl.writer import IngestLocked
     from etl.review import ReviewError
     try:
         out = fn(args.db, **kw)

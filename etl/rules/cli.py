@@ -40,7 +40,7 @@ def _policy(path):
 def cmd_check(args) -> int:
     from pathlib import Path
 
-    from etl.ingest import IngestLocked, warehouse_writer
+    from etl.writer import IngestLocked, warehouse_writer
     from etl.marts import build as build_marts
     from etl.warehouse import connect
     from .engine import refresh, stale_report_ids
@@ -147,7 +147,7 @@ def print_people(rows, con, office=None) -> None:
 
 
 def cmd_offices_import(args) -> int:
-    from etl.ingest import IngestLocked, warehouse_writer
+    from etl.writer import IngestLocked, warehouse_writer
     from etl.marts import build as build_marts
     from .engine import ensure_schema, refresh
     from .offices import import_registry
