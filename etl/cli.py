@@ -10,7 +10,7 @@ COMMAND_MODULES = (
     "etl.commands.parse",     # parse FILE --json
     "etl.commands.ingest",    # ingest PATH... --db DB
     "etl.demo.cli",           # demo --out DIR, eval DIR
-    "etl.rules.cli",          # check --db DB, offices import CSV
+    "etl.commands.check",     # check --db DB, offices import CSV
     "etl.commands.query",     # query --db DB "SQL" (sandboxed)
     "etl.commands.export",    # export --db DB --parquet DIR
     "etl.commands.report",    # report --db DB --region 省/市 --year Y --out FILE.docx|.pdf
