@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import config
+from .glyphs import Glyph
 
 DPI = 300
 PAGE_TIMEOUT = 90      # seconds for one page
@@ -65,8 +66,6 @@ def ocr_pdf_pages(pdf, pages: list[int], regions: dict) -> dict:
     """OCR the given 1-based pages of an open pypdfium2 document. ``regions[page]`` is ``[None]`` for the
     whole page or a list of (x0, top, x1, bottom) boxes in points (images holding a table). Returns
     {page: (glyphs, horizontal rulings, vertical rulings)} (points, top-down) for the pages read in time."""
-    from .pdf import Glyph
-
     out: dict[int, list] = {}
     deadline = time.monotonic() + TOTAL_BUDGET
     scale = DPI / 72.0

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Block, Cell, Document, ExtractError
+from . import ocr
+from .glyphs import Box, Glyph
 
 MAX_PAGES = 200            # reports are 3–40 pages; more pages are not read (recorded as a problem)
 TIME_LIMIT = 60.0          # seconds per file for geometry work (OCR has its own budget in ocr.py)
@@ -51,31 +53,7 @@ class _Timeout(Exception):
 
 
 @dataclass(slots=True)
-class _Box:
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-
-@dataclass(slots=True)
-class Glyph(_Box):
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def h(self) -> float:
-        return max(self.bottom - self.top, 1.0)
-
-
-@dataclass(slots=True)
-class _Seg(_Box):  # a run of glyphs on one line without a wide gap
+class _Seg(Box):  # a run of glyphs on one line without a wide gap
     pass
 
 
@@ -192,8 +170,6 @@ def _extract(pdf, path: Path, data: bytes) -> Document:
 
 
 def _ocr_pages(pdf, doc: Document, pages: list[int], regions: dict) -> None:
-    from . import ocr
-
     if not ocr.available():
         doc.problem("needs_ocr", f"pages {pages} have no text layer (or their tables are images); "
                     "install tesseract-ocr and tesseract-ocr-chi-sim to read them", pages=pages)
