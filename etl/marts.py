@@ -20,29 +20,12 @@ import duckdb
 
 from etl import template as T
 from etl import warehouse as W
+from etl.columns import col_name, group_col, group_columns, key_columns  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
 # Statutory default deadlines (SPEC §1): month/day of the year after the report year, by report kind.
 DEFAULT_DEADLINES = {"department": (1, 31), "gov_self": (3, 31), "region_summary": (3, 31)}
-
-
-def col_name(key: str) -> str:
-    """Column name of a canonical key in report_facts: dots -> double underscores."""
-    return key.replace(".", "__")
-
-
-def group_col(group: str, col: str) -> str:
-    """Column of a table-3 outcome-group sum, e.g. t3g__denied__total."""
-    return f"t3g__{group}__{col}"
-
-
-def key_columns() -> list[str]:
-    return [col_name(k) for k in T.all_keys()]
-
-
-def group_columns() -> list[str]:
-    return [group_col(g, c.key) for g in T.T3_OUTCOME_GROUPS for c in T.T3_COLUMNS]
 
 
 def _relations(con) -> set[str]:
