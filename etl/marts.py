@@ -108,7 +108,7 @@ def build_findings_mart(con) -> int | None:
                               FROM mart_coverage GROUP BY office_id) c USING (office_id)
         WHERE f.report_id IS NULL AND f.status IN ('FAIL', 'UNCERTAIN')
         ORDER BY severity, rule, year DESC, office""")
-    from etl.review import annotate_findings_mart
+    from etl.review_tables import annotate_findings_mart
     annotate_findings_mart(con)  # the current review of each finding (review_status, …)
     return con.execute("SELECT count(*) FROM mart_findings").fetchone()[0]
 
@@ -122,7 +122,7 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
     from report_facts. This costs O(new cells + report_facts) instead of pivoting every cell of the
     warehouse again. Without `report_ids`, or when report_facts does not have the current columns,
     everything is rebuilt."""
-    from etl.review import cells_source, ensure_schema as ensure_review_schema
+    from etl.review_tables import cells_source, ensure_schema as ensure_review_schema
     ensure_review_schema(con)
     cells = cells_source(con)  # hand corrections replace parsed values (the parsed ones stay in cells)
     offices = _office_source(con)
