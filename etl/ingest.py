@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import multiprocessing as mp
 import os
+import resource
 import select
 import signal
 import threading
@@ -26,10 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from tqdm import tqdm
+
 from . import PARSER_VERSION
 from . import warehouse as W
 from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
+from .parse import parse_file
 from .writer import _crashpoint, _Lock, atomic_warehouse
 
 DEFAULT_TIMEOUT = 120  # seconds per file (OCR of a scanned report needs up to ~90 s)
@@ -99,8 +103,6 @@ def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
     The time limit is a SIGALRM, which only the main thread of a process may install: ingest calls this
     in worker processes (:func:`_parse_guarded`); in any other thread (a Dask worker thread) it parses
     without the alarm and relies on the caller's own limits."""
-    from .parse import parse_file
-
     t0 = time.perf_counter()
     timed = threading.current_thread() is threading.main_thread()
     old = signal.signal(signal.SIGALRM, _timeout_handler) if timed else None
@@ -132,8 +134,6 @@ def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT, memory: int | None
     worker dies, the pool breaks, and :func:`_parse_all` records the file as ``worker_crash`` after
     retrying it alone. RLIMIT_AS turns a runaway allocation (a table of huge spans, a decompression
     bomb) into a MemoryError in this worker instead of swapping the machine."""
-    import resource
-
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft = int(used.ru_utime + used.ru_stime) + 3 * int(timeout) + 5
     limits = {resource.RLIMIT_CPU: soft, resource.RLIMIT_AS: memory or PARSE_MEMORY_BYTES}
@@ -266,7 +266,6 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
         raise _Unchanged
     bar = None
     if show_bar:
-        from tqdm import tqdm
         bar = tqdm(total=len(files), initial=summary.skipped, unit="份", desc="导入年报", dynamic_ncols=True)
     done = summary.skipped
 
@@ -338,18 +337,13 @@ def refresh(con, report_ids: list[int] | None) -> list[tuple[int, int]]:
     """Recompute what new reports affect: compliance findings, which version of an office-year report is
     current (:func:`etl.warehouse.supersede`; returns the pairs newly superseded), then the marts the
     dashboard reads."""
-    try:
-        from .rules import refresh as rules_refresh
-    except ImportError:
-        rules_refresh = None
-    if rules_refresh is not None:
-        rules_refresh(con, report_ids)  # relinks reports to offices first: supersede after it
+    # lazy: parser worker processes import this module, the rules and marts (pandas) load only here
+    from .marts import build as build_marts
+    from .rules import refresh as rules_refresh
+
+    rules_refresh(con, report_ids)  # relinks reports to offices first: supersede after it
     pairs = W.supersede(con, report_ids)
-    try:
-        from .marts import build
-    except ImportError:
-        return pairs
-    build(con, report_ids)  # incremental when report ids are given
+    build_marts(con, report_ids)  # incremental when report ids are given
     return pairs
 
 

@@ -24,9 +24,11 @@ too_large | missing | error) and a bilingual message fit to show to the user.
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,7 +38,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config
+from . import config, storage
+
+# DuckDB and pyarrow are imported inside functions: the child process sets its limits before loading them
 
 DEFAULT_TIMEOUT = 5.0      # seconds of query time
 DEFAULT_MAX_ROWS = 1000
@@ -102,8 +106,6 @@ class SandboxResult:
         return list(zip(*cols)) if cols else []
 
     def to_csv(self, out) -> None:
-        import csv
-
         w = csv.writer(out)
         w.writerow(self.columns)
         for r in self.rows:
@@ -140,8 +142,6 @@ def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEO
         max_rows: int = DEFAULT_MAX_ROWS) -> SandboxResult:
     """Run one read-only SELECT against the warehouse at `path` (default: the configured
     warehouse, etl.config) in a sandboxed child process."""
-    from . import storage
-
     timeout, max_rows = check_limits(timeout, max_rows)
     query = check_statement(sql)
     if path and storage.is_url(path):  # a Parquet export in object storage
@@ -225,8 +225,6 @@ _BOOT = "import sys; sys.path[:0] = __import__('os').environ['PYTHONPATH'].split
 
 
 def _child() -> None:
-    import resource
-
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_ADDRESS_SPACE, CHILD_ADDRESS_SPACE))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     job = json.loads(sys.stdin.buffer.read())
@@ -256,14 +254,12 @@ def _execute(db: str, sql: str, timeout: float, max_rows: int, spill: str) -> tu
     import duckdb
     import pyarrow as pa
 
-    from . import storage
-
     # spills go to the private, size-capped directory the caller made (not next to the warehouse, and
     # not ./.tmp under '/' in Parquet mode); the caller removes it however this process ends
     config = dict(CONFIG, temp_directory=spill, max_temp_directory_size=SPILL_LIMIT)
     try:
         if storage.is_url(db) or Path(db).is_dir():  # a Parquet export: views over its files only
-            from .parquet import connect_parquet
+            from .parquet import connect_parquet  # lazy: pyarrow, loaded after the limits
             con = connect_parquet(db, config=config)
         else:
             con = duckdb.connect(db, read_only=True, config=config)

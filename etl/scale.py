@@ -7,6 +7,7 @@ the warehouse as partitioned Parquet (:mod:`etl.parquet`).
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 import tempfile
@@ -14,7 +15,13 @@ import threading
 import time
 from pathlib import Path
 
-from . import config, warehouse as W
+from . import PARSER_VERSION, config, ingest, warehouse as W
+from .extractors import MAX_FILE_BYTES
+from .ingest import Summary, find_files, load_batched, plan_files, refresh
+from .parquet import export
+from .writer import IngestLocked, _Lock
+
+# dask is imported inside the functions that use it: an optional dependency (pip install '.[scale]')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -42,7 +49,6 @@ class _ThreadSignal:
     def alarm(self, seconds):
         if threading.current_thread() is threading.main_thread():
             return self._real.alarm(seconds)
-        import ctypes
         tid = threading.get_ident()
         old = self._timers.pop(tid, None)
         if old is not None:
@@ -59,8 +65,6 @@ class _ThreadSignal:
 
 def parse_task(path: str, timeout: int) -> tuple[str, dict, float]:
     """Run on a worker: parse one file with etl.ingest.parse_one. Returns (path, result, seconds)."""
-    from . import ingest
-
     if not isinstance(ingest.signal, _ThreadSignal):
         ingest.signal = _ThreadSignal(ingest.signal)
     t0 = time.perf_counter()
@@ -82,9 +86,6 @@ def parse_on_dask(files: list[tuple[Path, str, int]], *, scheduler: str | None =
                   workers: int | None = None, timeout: int = 60, progress=None):
     """Yield ((path, sha, size), result) as files finish on the cluster."""
     from dask.distributed import as_completed
-
-    from .extractors import MAX_FILE_BYTES
-    from . import PARSER_VERSION
 
     client, cluster = _client(scheduler, workers)
     try:
@@ -119,9 +120,6 @@ def parse_on_dask(files: list[tuple[Path, str, int]], *, scheduler: str | None =
 
 def ingest_dask(args) -> int:
     """``python -m etl ingest PATH... --executor dask [--scheduler tcp://H:P] [--db DB] [--parquet OUT]``."""
-    from .ingest import Summary, find_files, load_batched, plan_files, refresh
-    from .writer import IngestLocked, _Lock
-
     t0 = time.perf_counter()
     try:
         files = find_files(args.paths)
@@ -157,7 +155,6 @@ def ingest_dask(args) -> int:
                 if summary.report_ids and getattr(args, "post", True):
                     refresh(con, summary.report_ids)
                 if parquet:
-                    from .parquet import export
                     con.execute("CHECKPOINT")
                     export(con, parquet)
             finally:

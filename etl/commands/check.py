@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
 
 
 def register(sub) -> None:
@@ -38,8 +41,6 @@ def _policy(path):
 
 
 def cmd_check(args) -> int:
-    from pathlib import Path
-
     from etl.writer import IngestLocked, warehouse_writer
     from etl.marts import build as build_marts
     from etl.warehouse import connect

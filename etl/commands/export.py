@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .. import config
 
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
+
 
 def register(sub) -> None:
     p = sub.add_parser("export", help="导出数据仓库为 Parquet / export the warehouse as partitioned Parquet")

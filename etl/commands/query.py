@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sys
 
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
+
 
 def register(sub) -> None:
     p = sub.add_parser("query", help="只读 SQL 查询（沙箱）/ run one read-only SELECT in the sandbox, print CSV")

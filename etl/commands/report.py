@@ -7,6 +7,8 @@ from pathlib import Path
 
 from .. import config
 
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
+
 
 def register(sub) -> None:
     p = sub.add_parser("report", help="生成通报（DOCX/PDF）/ write the printable notice of a region and year")

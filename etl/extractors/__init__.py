@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 
 from ..document import Document, ExtractError
+from .encoding import few_nuls, utf16_without_bom
 
 # a report is a few MB at most; larger files are refused, not parsed. MB means 10^6 bytes in every limit and
 # message of the project (upload widget, upload and ingest checks, README)
@@ -46,7 +47,6 @@ def sniff(path: Path, head: bytes) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        from .encoding import few_nuls, utf16_without_bom
         utf16 = utf16_without_bom(head)
         if utf16:
             head = head.decode(utf16, errors="ignore").encode("utf-8")

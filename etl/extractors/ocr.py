@@ -118,7 +118,7 @@ def remove_rulings(im, min_frac: float = 0.06):
     """Table rulings found in a page image (runs of dark pixels longer than ``min_frac`` of the page
     width/height) are erased, so tesseract reads the cells, and returned as segments (pixels):
     horizontal (y, x0, x1), vertical (x, y0, y1)."""
-    import numpy as np
+    import numpy as np  # lazy: numpy and Pillow load only when OCR runs
 
     a = np.asarray(im.convert("L"))
     dark = a < 200  # thin rulings come out grey after scanning/antialiasing

@@ -27,6 +27,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
 from ..document import Block, Cell, Document, ExtractError
 from . import ocr
 from .glyphs import Box, Glyph
@@ -90,8 +93,6 @@ class _Table:  # a ruled table on one page, kept for joining its continuation on
 # ---------------------------------------------------------------------------------------------- entry
 
 def extract(path: Path, data: bytes) -> Document:
-    import pypdfium2 as pdfium
-
     pdf = _open(pdfium, data)
     try:
         return _extract(pdf, path, data)
@@ -122,8 +123,6 @@ def _open(pdfium, data: bytes):
 
 
 def _extract(pdf, path: Path, data: bytes) -> Document:
-    import pypdfium2.raw as raw
-
     n = len(pdf)
     doc = Document(str(path), "pdf", meta={"pages": n})
     try:
@@ -856,8 +855,6 @@ def _cell(text: str, segs: list[_Seg], pno: int, ocr: bool) -> Cell:
 def raw_text_pages(data: bytes | str) -> int:
     """The baseline the extractor is measured against: open a PDF and pull every page's text with
     pypdfium2, nothing else. Returns the page count."""
-    import pypdfium2 as pdfium
-
     pdf = pdfium.PdfDocument(data)
     try:
         for i in range(len(pdf)):
@@ -873,8 +870,6 @@ def raw_text_pages(data: bytes | str) -> int:
 
 def benchmark_pdf(paths, repeat: int = 3) -> dict:
     """Seconds per file for raw pypdfium2 text extraction vs the full extract(); best of ``repeat``."""
-    import pypdfium2 as pdfium
-
     out = {"files": [], "raw_s": 0.0, "full_s": 0.0, "pages": 0}
     for p in map(Path, paths):
         data = p.read_bytes()
