@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from etl import config, storage
+from etl.parquet import connect_parquet
 
 ROOT = config.ROOT
 
@@ -135,7 +136,6 @@ def _connection(version: str) -> duckdb.DuckDBPyConnection:
             path = db_path()
             snap = None
             if is_parquet():
-                from etl.parquet import connect_parquet
                 con = connect_parquet(location(), config=dict(READ_CONFIG))
             else:
                 snap = _snapshot(path, version)

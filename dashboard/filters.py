@@ -8,6 +8,9 @@ shareable link that survives reloads and page changes:
 """
 from __future__ import annotations
 
+import streamlit as st
+
+from . import auth, fmt, queries
 from .selection import Filters  # re-exported: callers import dashboard.filters.Filters
 
 
@@ -18,7 +21,6 @@ ALL = "全部"
 
 
 def _reset_below(*keys):
-    import streamlit as st
     for k in keys:
         if k in st.session_state:
             st.session_state[k] = None if k == "office" else ALL
@@ -26,10 +28,6 @@ def _reset_below(*keys):
 
 def sidebar() -> Filters:
     """Render the filter widgets and return the current selection."""
-    import streamlit as st
-
-    from dashboard import fmt, queries
-
     regions = queries.run("filter_regions")
     facets = queries.run("filter_facets")
     if regions is None or facets is None or facets.empty:
@@ -45,7 +43,6 @@ def sidebar() -> Filters:
     sel_years = s.multiselect("年度", years, key="year", bind="query-params", placeholder="全部年度", select_all=False)
     provs = sorted(regions["province"].dropna().unique())
     # a user limited to a region (auth [roles] region = "省/市/区县") sees only that region: pin its levels
-    from dashboard import auth
     scope = [p for p in (auth.region_scope() or "").split("/") if p]
     for key, value in zip(("prov", "city", "dist"), scope):
         st.session_state[key] = value
@@ -96,7 +93,6 @@ def sidebar() -> Filters:
 
 
 def clear_all():
-    import streamlit as st
     for k, v in {"year": [], "prov": ALL, "city": ALL, "dist": ALL, "unit": [], "kind": [], "tpl": [],
                  "office": None}.items():
         st.session_state[k] = v
@@ -104,7 +100,6 @@ def clear_all():
 
 def apply(f: Filters) -> None:
     """Set the filter widgets to a selection (call from a callback, before the widgets render)."""
-    import streamlit as st
     st.session_state["year"] = [int(y) for y in f.years]
     st.session_state["prov"] = f.province or ALL
     st.session_state["city"] = f.city or ALL
