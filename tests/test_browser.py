@@ -16,27 +16,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from browser_fixtures import CHROMIUM  # noqa: E402  (the server / browser / page fixtures come from conftest)
+from devtools.browser import settle  # noqa: E402,F401  (also imported from here by other browser tests)
 SHOTS = ROOT / "artifacts" / "screenshots"
 PAGES = ["overview", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report",
          "upload"]
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")]
-
-
-def settle(pg, timeout: float = 60) -> float:
-    """Wait until the script run finished and no skeleton placeholders remain; returns seconds waited."""
-    t0 = time.time()
-    pg.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout * 1000)
-    quiet = 0
-    while time.time() - t0 < timeout:
-        state = pg.get_attribute("[data-testid=stApp]", "data-test-script-state")
-        busy = pg.locator("[data-testid=stSkeleton]").count()
-        quiet = quiet + 1 if state == "notRunning" and busy == 0 else 0
-        if quiet >= 3:
-            return time.time() - t0
-        time.sleep(0.2)
-    raise TimeoutError("page did not settle")
 
 
 def click_bar(pg, plot, index: int = 0):

@@ -13,7 +13,7 @@ import pytest
 
 from etl.ingest import ingest_paths
 from etl.writer import _Lock, stale_temp_files
-from report_fixtures import render_html, render_text
+from devtools.report_fixtures import render_html, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

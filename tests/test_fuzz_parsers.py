@@ -81,7 +81,7 @@ def test_mutation_fuzzer_long():
 # --------------------------------------------------------------------------------------- ingest level
 
 def _nasty_inputs():
-    import report_fixtures as R
+    from devtools import report_fixtures as R
     html = R.render_html("2021").decode()
     return {
         "nested-div.html": ("<html><body>" + "<div>" * 20000 + html + "</div>" * 20000 + "</body></html>").encode(),

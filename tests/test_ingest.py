@@ -8,7 +8,7 @@ import pytest
 
 from etl.ingest import ingest_paths
 from etl.writer import IngestLocked, _Lock
-from report_fixtures import render_html, render_text
+from devtools.report_fixtures import render_html, render_text
 
 
 def _counts(db):
@@ -173,7 +173,7 @@ def test_incremental_marts_equal_a_full_rebuild(tmp_path, monkeypatch):
     """After an ingest that adds reports, replaces a changed file and adds a report to an existing office,
     the marts updated in place equal the marts rebuilt from scratch."""
     from etl import marts
-    from report_fixtures import render_text
+    from devtools.report_fixtures import render_text
 
     seen = []
     real = marts._same_columns

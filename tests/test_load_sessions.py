@@ -8,27 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(ROOT))  # also run as a script
+from devtools.browser import CHROMIUM, start_server  # noqa: E402
+
 PAGES = ["overview", "proactive", "requests", "procurement", "review", "compliance", "compare", "explore", "report"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -39,26 +32,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start_server(db: Path):
-    import tempfile
 
-    log = tempfile.TemporaryFile()
-    port = _free_port()
-    env = {**os.environ, "GKJB_DB": str(db)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.headless", "true", "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    proc.log = log  # a file, not a pipe: an unread full pipe would block the server's logging (and the server)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
 
 
 async def _settle(pg, timeout: float = 90) -> None:

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from report_fixtures import render_text, values  # noqa: E402
+from devtools.report_fixtures import render_text, values  # noqa: E402
 
 from etl import template as T  # noqa: E402
 from etl.cli import main  # noqa: E402

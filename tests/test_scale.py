@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from report_fixtures import render_html, render_text
+from devtools.report_fixtures import render_html, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
