@@ -34,7 +34,7 @@ from . import warehouse as W
 from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
 from .parse import parse_file
-from .writer import _crashpoint, _Lock, atomic_warehouse
+from .writer import crashpoint, WriterLock, atomic_warehouse
 
 DEFAULT_TIMEOUT = 120  # seconds per file (OCR of a scanned report needs up to ~90 s)
 # address space of one parser process (RLIMIT_AS; converters it starts, LibreOffice and tesseract, inherit it)
@@ -206,7 +206,7 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | 
     t0 = time.perf_counter()
     files = find_files(paths)
     summary = Summary(seen=len(files))
-    with _Lock(db):
+    with WriterLock(db):
         todo = None
         if db.exists() and not dataset:  # decide on a read-only look whether copying the warehouse is needed
             try:
@@ -288,7 +288,7 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
         if bar is not None:
             bar.close()
     if post and summary.report_ids:
-        _crashpoint("refresh")
+        crashpoint("refresh")
         pairs = refresh(con, summary.report_ids)
         paths = dict(con.execute("SELECT report_id, source_path FROM reports WHERE report_id IN (SELECT unnest(?))",
                                  [[i for p in pairs for i in p]]).fetchall()) if pairs else {}
@@ -309,7 +309,7 @@ def load_batched(con, items, on_loaded, run_at=None) -> None:
     last_flush = time.perf_counter()
 
     def flush():
-        _crashpoint("loading")
+        crashpoint("loading")
         try:
             ids = W.load_results(con, pending, run_at)
         except Exception:

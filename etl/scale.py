@@ -19,7 +19,7 @@ from . import PARSER_VERSION, config, ingest, warehouse as W
 from .extractors import MAX_FILE_BYTES
 from .ingest import Summary, find_files, load_batched, plan_files, refresh
 from .parquet import export
-from .writer import IngestLocked, _Lock
+from .writer import IngestLocked, WriterLock
 
 # dask is imported inside the functions that use it: an optional dependency (pip install '.[scale]')
 
@@ -137,7 +137,7 @@ def ingest_dask(args) -> int:
         db = Path(db_arg) if db_arg else config.warehouse_path()
     summary = Summary(seen=len(files))
     try:
-        with _Lock(db):
+        with WriterLock(db):
             con = W.connect(db)
             try:
                 if getattr(args, "dataset", None):

@@ -22,7 +22,7 @@ class IngestLocked(RuntimeError):
     pass
 
 
-class _Lock:
+class WriterLock:
     """One writer at a time: a second ingest into the same warehouse is refused, not queued.
 
     ``flock`` on ``DB.lock``; the kernel releases it when the holder dies (even by ``kill -9``), so a
@@ -56,7 +56,7 @@ class _Lock:
         self.fh.close()
 
 
-def _crashpoint(name: str) -> None:
+def crashpoint(name: str) -> None:
     """Test hook: ``GKJB_CRASH_AT=<name>`` kills this process (SIGKILL) at that point of a run."""
     if os.environ.get("GKJB_CRASH_AT") == name:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -80,7 +80,7 @@ def stale_temp_files(db: Path) -> list[Path]:
 def atomic_warehouse(db: str | Path, *, fresh: bool = False):
     """A read-write connection to a private copy of the warehouse, swapped onto `db` on success.
 
-    Caller must hold :class:`_Lock` (``ingest_paths`` does). On normal exit: CHECKPOINT, close, fsync,
+    Caller must hold :class:`WriterLock` (``ingest_paths`` does). On normal exit: CHECKPOINT, close, fsync,
     ``os.replace(tmp, db)``, fsync the directory. On an exception, or if the process dies, `db` is
     untouched and the copy is discarded (or, after a kill, removed by the next run). Other writers
     (registry import, rule recomputation) can use this too so readers never see half a change."""
@@ -95,7 +95,7 @@ def atomic_warehouse(db: str | Path, *, fresh: bool = False):
             shutil.copyfile(db, tmp)
             if wal.exists():  # left by a writer that bypassed this function: replay it into the copy
                 shutil.copyfile(wal, Path(str(tmp) + ".wal"))
-        _crashpoint("copied")
+        crashpoint("copied")
         con = W.connect(tmp)
     except BaseException:  # disk full while copying: no partial copy left behind
         tmp.unlink(missing_ok=True)
@@ -103,7 +103,7 @@ def atomic_warehouse(db: str | Path, *, fresh: bool = False):
         raise
     try:
         yield con
-        _crashpoint("before_checkpoint")
+        crashpoint("before_checkpoint")
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
@@ -113,14 +113,14 @@ def atomic_warehouse(db: str | Path, *, fresh: bool = False):
     con.close()
     Path(str(tmp) + ".wal").unlink(missing_ok=True)  # empty after CHECKPOINT + close
     _fsync(tmp)
-    _crashpoint("before_replace")
+    crashpoint("before_replace")
     if wal.exists():
         # the old WAL belongs to the old file (its content is already in the copy); a reader opening
         # DB between unlink and replace sees the last checkpointed state, which is still complete
         wal.unlink()
     os.replace(tmp, db)
     _fsync(db.parent)
-    _crashpoint("after_replace")
+    crashpoint("after_replace")
 
 
 @contextmanager
@@ -131,5 +131,5 @@ def warehouse_writer(db: str | Path):
         with warehouse_writer(db) as con:
             con.execute(...)
     """
-    with _Lock(Path(db)), atomic_warehouse(db) as con:
+    with WriterLock(Path(db)), atomic_warehouse(db) as con:
         yield con

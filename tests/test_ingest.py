@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from etl.ingest import ingest_paths
-from etl.writer import IngestLocked, _Lock
+from etl.writer import IngestLocked, WriterLock
 from devtools.report_fixtures import render_html, render_text
 
 
@@ -100,7 +100,7 @@ def test_idempotent_and_changed_file_replaces(tmp_path):
 
 def test_second_concurrent_ingest_is_refused(tmp_path):
     db = tmp_path / "w.duckdb"
-    with _Lock(db):
+    with WriterLock(db):
         with pytest.raises(IngestLocked):
             ingest_paths([tmp_path], db)
 
