@@ -34,7 +34,7 @@ from . import warehouse as W
 from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
 from .parse import parse_file
-from .writer import crashpoint, WriterLock, atomic_warehouse
+from .writer import WriterLock, atomic_warehouse, crashpoint
 
 DEFAULT_TIMEOUT = 120  # seconds per file (OCR of a scanned report needs up to ~90 s)
 # address space of one parser process (RLIMIT_AS; converters it starts, LibreOffice and tesseract, inherit it)
