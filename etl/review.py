@@ -18,6 +18,9 @@ import math
 from pathlib import Path
 
 from etl import template as T
+from etl.ingest import refresh
+from etl.rules.scoring import rescore
+from etl.writer import warehouse_writer
 
 from .review_tables import (  # noqa: F401  (re-exported for callers above the rules)
     VERDICTS, CLEARED, VERDICT_CODES, LOCAL_USER, DDL, VIEWS_DDL, ReviewError, ensure_schema, finding_key_sql,
@@ -47,7 +50,6 @@ def _report(con, report) -> tuple[int, str, dict]:
 
 
 def _writer(db):
-    from etl.writer import warehouse_writer
     if not Path(db).exists():
         raise ReviewError(f"数据仓库不存在：{db}")
     return warehouse_writer(db)
@@ -78,7 +80,6 @@ def review_findings(db, items: list[dict], policy=None) -> list[dict]:
             if oid is not None:
                 oids.add(oid)
             out.append(d)
-        from etl.rules.scoring import rescore
         rescore(con, sorted(rids), sorted(oids), policy)
         if _has_table(con, "mart_findings"):
             for d in out:
@@ -163,7 +164,6 @@ def correct_cells(db, items: list[dict]) -> list[dict]:
                 out.append(_correct_one(con, **it))
             except ReviewError as e:
                 raise ReviewError(f"第{n}条：{e}" if len(items) > 1 else str(e)) from None
-        from etl.ingest import refresh
         # the reports' rules (and their neighbours'), scores and marts, as after an ingest of them
         refresh(con, sorted({d["report_id"] for d in out}))
     return out
