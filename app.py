@@ -1,6 +1,6 @@
 """政府信息公开工作年度报告监测 — Streamlit entry point: navigation, global filters, routing.
 
-    streamlit run app.py            (warehouse: env GKJB_DB, default data/warehouse.duckdb)
+    streamlit run app.py            (warehouse: env GKJB_DB, see etl/config.py)
 """
 from __future__ import annotations
 

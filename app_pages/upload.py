@@ -40,7 +40,8 @@ if files and st.button(f"导入 {len(files)} 个文件", type="primary", key="up
         for r in res.refused:
             st.warning(f"{safe.md(r.name)}：{safe.md(r.reason)}")
     if res is not None and res.paths:
-        from etl.ingest import IngestLocked, ingest_paths
+        from etl.ingest import ingest_paths
+        from etl.writer import IngestLocked
 
         bar = st.progress(0.0, text="正在解析…")
 

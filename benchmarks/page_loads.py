@@ -4,7 +4,7 @@
 
 Starts the dashboard (streamlit) on the warehouse, opens every page in Debian's chromium through
 Playwright, and times from navigation until the script run has finished and no placeholder is left
-(tests/test_browser.py::settle). Round 1 is cold (nothing cached: every query runs); later rounds open the
+(devtools.browser.settle). Round 1 is cold (nothing cached: every query runs); later rounds open the
 same URLs again in new browser contexts (Streamlit's cache by data version answers). Prints a table and JSON.
 """
 import argparse
@@ -14,13 +14,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from dashboard.page_registry import PAGES as ALL_PAGES  # noqa: E402
-from system_tools import CHROMIUM  # noqa: E402
-from test_browser import settle  # noqa: E402
-from test_load_sessions import start_server  # noqa: E402
+from devtools.browser import CHROMIUM, settle, start_server  # noqa: E402
 
 PAGES = [p for p in ALL_PAGES if not p.hidden and p.shows_data]  # the sidebar's pages that show data
 

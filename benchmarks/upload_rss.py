@@ -22,7 +22,6 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 
 
 def rss_mb(pid: int) -> float:
@@ -42,11 +41,11 @@ def main() -> None:
     ap.add_argument("--after", type=float, default=150, help="seconds to wait after closing the browsers")
     a = ap.parse_args()
     sys.path.insert(0, str(HERE))
-    sys.path.insert(0, str(HERE / "tests"))
+    from devtools.browser import CHROMIUM
     from playwright.sync_api import sync_playwright
 
     from etl.ingest import ingest_paths
-    from report_fixtures import render_text
+    from devtools.report_fixtures import render_text
 
     tmp = Path(tempfile.mkdtemp(prefix="gkjb-upload-rss-"))
     seed = tmp / "seed" / "seed.txt"

@@ -1,6 +1,6 @@
 """Read-only access to the warehouse.
 
-The database path comes from env ``GKJB_DB`` (default ``data/warehouse.duckdb`` under the project root).
+The database path comes from etl.config (env ``GKJB_DB``, relative to the project root).
 One read-only connection per data version is shared by all sessions and every query runs on its own
 cursor. Ingest builds a new file and swaps it in atomically, so the open connection keeps reading a
 complete snapshot until the next query sees the new version. Results are cached by the data version
@@ -18,9 +18,10 @@ from pathlib import Path
 
 import duckdb
 
-from etl import storage
+from etl import config, storage
+from etl.parquet import connect_parquet
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = config.ROOT
 
 # Same settings as the SQL sandbox so both can share one in-process database instance.
 READ_CONFIG = {
@@ -36,18 +37,17 @@ _lock = threading.Lock()
 
 
 def db_path() -> Path:
-    p = Path(os.environ.get("GKJB_DB", "data/warehouse.duckdb"))
-    return p if p.is_absolute() else ROOT / p
+    return config.warehouse_path()
 
 
 def location() -> str:
     """The warehouse as configured: a .duckdb file, a Parquet directory or an object-storage URL."""
-    raw = os.environ.get("GKJB_DB", "")
+    raw = config.warehouse_setting()
     return raw if storage.is_url(raw) else str(db_path())
 
 
 def is_remote() -> bool:
-    return storage.is_url(os.environ.get("GKJB_DB", ""))
+    return storage.is_url(config.warehouse_setting())
 
 
 def is_parquet(path: Path | None = None) -> bool:
@@ -136,7 +136,6 @@ def _connection(version: str) -> duckdb.DuckDBPyConnection:
             path = db_path()
             snap = None
             if is_parquet():
-                from etl.parquet import connect_parquet
                 con = connect_parquet(location(), config=dict(READ_CONFIG))
             else:
                 snap = _snapshot(path, version)

@@ -8,14 +8,13 @@ from pathlib import PurePath
 import pandas as pd
 
 from etl import template as T
+from etl.labels import SEVERITY, UNIT_TYPES  # noqa: F401  (the labels the 通报 prints too)
 from etl.marts import col_name, group_col
 
 # One colour-blind-safe palette (Okabe–Ito) for every chart.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SEQ_SCALE = "Blues"
 
-UNIT_TYPES = {"government": "人民政府", "general_office": "政府办公室", "department": "政府部门",
-              "township": "乡镇/街道", "dev_zone": "开发区", "other": "其他"}
 KINDS = {"department": "部门报告", "gov_self": "本级政府报告", "region_summary": "区域汇总报告"}
 TEMPLATES = {v: f"{v}版模板" for v in T.VERSIONS}
 STATUS = {"ok": "解析正常", "partial": "部分解析", "failed": "解析失败", "needs_ocr": "扫描件未读取"}
@@ -25,7 +24,6 @@ COVERAGE_CODE = {"missing": 0, "failed": 1, "late": 2, "unknown": 3, "ok": 4}
 # the heatmap and its legend use these, so a state has one colour everywhere
 COVERAGE_COLORS = {"missing": "#D55E00", "failed": "#CC79A7", "late": "#E69F00", "unknown": "#BBBBBB",
                    "ok": "#009E73"}
-SEVERITY = {"E": "错误", "W": "警告"}
 FINDING_STATUS = {"PASS": "通过", "FAIL": "不通过", "UNCERTAIN": "不确定", "NOT_ASSESSABLE": "无法评估"}
 FINDING_STATUS_COLORS = {"不通过": "#D55E00", "不确定": "#999999", "通过": "#009E73", "无法评估": "#CCCCCC"}
 # why a file could not be read (reports.error_code) and what to do about it

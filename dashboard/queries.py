@@ -26,7 +26,7 @@ from etl.marts import col_name, group_col, key_columns, group_columns
 from etl.review import finding_key_sql
 
 from . import db
-from .filters import COVERAGE_COLS, FACT_COLS, MART_COLS, Filters
+from .selection import COVERAGE_COLS, FACT_COLS, MART_COLS, Filters
 
 
 def K(table: int, row: str, col: str) -> str:

@@ -79,7 +79,7 @@ def flash() -> None:
 def _write(form: str, fn, clear: tuple[str, ...], ok: str, **kw) -> None:
     """Call an etl.review writer from a button's callback (it runs before the page, so the tables of that
     run already show the new state); on success empty the form (`clear`: its widget keys)."""
-    from etl.ingest import IngestLocked
+    from etl.writer import IngestLocked
     if not writable():  # checked again at write time, not only when the form was drawn
         st.session_state[f"{form}_err"] = "没有审核权限。"
         return

@@ -8,40 +8,38 @@ report with its reason; it never stops the batch.
 Readers always see a complete warehouse: a run copies the current warehouse to ``DB.tmp-<pid>`` (or
 starts fresh), loads into the copy, checkpoints and closes it, fsyncs it and ``os.replace``s it onto
 ``DB`` (then fsyncs the directory). A run killed at any point leaves ``DB`` exactly as it was; the next
-run (holding the lock) deletes the stale ``DB.tmp-*`` files. See :func:`atomic_warehouse`.
+run (holding the lock) deletes the stale ``DB.tmp-*`` files. See :mod:`etl.writer`.
 """
 from __future__ import annotations
 
 import datetime
-import fcntl
 import hashlib
 import multiprocessing as mp
 import os
-import shutil
+import resource
 import select
 import signal
 import threading
 import time
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from tqdm import tqdm
+
 from . import PARSER_VERSION
+from . import parse  # called as parse.parse_file: tests substitute the parser
 from . import template as T
 from . import warehouse as W
 from .document import ExtractError
 from .extractors import EXTENSIONS, MAX_FILE_BYTES
+from .writer import WriterLock, atomic_warehouse, crashpoint
 
 DEFAULT_TIMEOUT = 120  # seconds per file (OCR of a scanned report needs up to ~90 s)
 # address space of one parser process (RLIMIT_AS; converters it starts, LibreOffice and tesseract, inherit it)
 PARSE_MEMORY_BYTES = int(os.environ.get("GKJB_PARSE_MEMORY_MB", "3072")) * 2**20
-
-
-class IngestLocked(RuntimeError):
-    pass
 
 
 @dataclass
@@ -106,15 +104,13 @@ def parse_one(path: str, timeout: int = DEFAULT_TIMEOUT) -> dict:
     The time limit is a SIGALRM, which only the main thread of a process may install: ingest calls this
     in worker processes (:func:`_parse_guarded`); in any other thread (a Dask worker thread) it parses
     without the alarm and relies on the caller's own limits."""
-    from .parse import parse_file
-
     t0 = time.perf_counter()
     timed = threading.current_thread() is threading.main_thread()
     old = signal.signal(signal.SIGALRM, _timeout_handler) if timed else None
     if timed:
         signal.alarm(max(1, int(timeout)))
     try:
-        result = parse_file(path)
+        result = parse.parse_file(path)
     except ExtractError as e:
         result = {"error": {"code": e.code, "message": e.message}}
     except TimeoutError:
@@ -139,8 +135,6 @@ def _parse_guarded(path: str, timeout: int = DEFAULT_TIMEOUT, memory: int | None
     worker dies, the pool breaks, and :func:`_parse_all` records the file as ``worker_crash`` after
     retrying it alone. RLIMIT_AS turns a runaway allocation (a table of huge spans, a decompression
     bomb) into a MemoryError in this worker instead of swapping the machine."""
-    import resource
-
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft = int(used.ru_utime + used.ru_stime) + 3 * int(timeout) + 5
     limits = {resource.RLIMIT_CPU: soft, resource.RLIMIT_AS: memory or PARSE_MEMORY_BYTES}
@@ -201,123 +195,8 @@ def _init_worker(parent: int, versions: tuple) -> None:
     T.adopt(versions)
     _die_with(parent)
 
-
-class _Lock:
-    """One writer at a time: a second ingest into the same warehouse is refused, not queued.
-
-    ``flock`` on ``DB.lock``; the kernel releases it when the holder dies (even by ``kill -9``), so a
-    killed run never leaves the warehouse locked."""
-
-    def __init__(self, db: Path):
-        self.db = Path(db)
-        self.path = self.db.with_name(self.db.name + ".lock")
-        self.fh = None
-
-    def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = self.path.open("a+")  # not "w": the refused opener must not wipe the holder's pid
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.seek(0)
-            holder = self.fh.read().strip()
-            self.fh.close()
-            raise IngestLocked(
-                f"另一个导入正在写入数据仓库，请等它结束后再试 / another ingest is already writing {self.db}"
-                f"{f' (pid {holder})' if holder.isdigit() else ''}; try again when it ends") from None
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(str(os.getpid()))
-        self.fh.flush()
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
-
-
-def _crashpoint(name: str) -> None:
-    """Test hook: ``GKJB_CRASH_AT=<name>`` kills this process (SIGKILL) at that point of a run."""
-    if os.environ.get("GKJB_CRASH_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def stale_temp_files(db: Path) -> list[Path]:
-    """Build files left by killed runs (``DB.tmp-<pid>`` and their WALs)."""
-    db = Path(db)
-    return sorted(db.parent.glob(db.name + ".tmp-*")) if db.parent.is_dir() else []
-
-
-@contextmanager
-def atomic_warehouse(db: str | Path, *, fresh: bool = False):
-    """A read-write connection to a private copy of the warehouse, swapped onto `db` on success.
-
-    Caller must hold :class:`_Lock` (``ingest_paths`` does). On normal exit: CHECKPOINT, close, fsync,
-    ``os.replace(tmp, db)``, fsync the directory. On an exception, or if the process dies, `db` is
-    untouched and the copy is discarded (or, after a kill, removed by the next run). Other writers
-    (registry import, rule recomputation) can use this too so readers never see half a change."""
-    db = Path(db)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    for old in stale_temp_files(db):  # we hold the lock: nobody else is building
-        old.unlink(missing_ok=True)
-    tmp = db.with_name(f"{db.name}.tmp-{os.getpid()}")
-    wal = Path(str(db) + ".wal")
-    try:
-        if db.exists() and not fresh:
-            shutil.copyfile(db, tmp)
-            if wal.exists():  # left by a writer that bypassed this function: replay it into the copy
-                shutil.copyfile(wal, Path(str(tmp) + ".wal"))
-        _crashpoint("copied")
-        con = W.connect(tmp)
-    except BaseException:  # disk full while copying: no partial copy left behind
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        raise
-    try:
-        yield con
-        _crashpoint("before_checkpoint")
-        con.execute("CHECKPOINT")
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
-        raise
-    con.close()
-    Path(str(tmp) + ".wal").unlink(missing_ok=True)  # empty after CHECKPOINT + close
-    _fsync(tmp)
-    _crashpoint("before_replace")
-    if wal.exists():
-        # the old WAL belongs to the old file (its content is already in the copy); a reader opening
-        # DB between unlink and replace sees the last checkpointed state, which is still complete
-        wal.unlink()
-    os.replace(tmp, db)
-    _fsync(db.parent)
-    _crashpoint("after_replace")
-
-
-@contextmanager
-def warehouse_writer(db: str | Path):
-    """For any other command that writes the warehouse (registry import, rule recomputation): the ingest
-    lock plus an atomic copy-and-swap, so readers never see half a change and writers never overlap.
-
-        with warehouse_writer(db) as con:
-            con.execute(...)
-    """
-    with _Lock(Path(db)), atomic_warehouse(db) as con:
-        yield con
-
-
 class _Unchanged(Exception):
     """Nothing to load: leave the warehouse file alone (no swap, so dashboard caches stay valid)."""
-
 
 def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | None = None,
                  timeout: int = DEFAULT_TIMEOUT, progress: Callable[[int, int, Summary], None] | None = None,
@@ -333,7 +212,7 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | 
     t0 = time.perf_counter()
     files = find_files(paths)
     summary = Summary(seen=len(files))
-    with _Lock(db):
+    with WriterLock(db):
         todo = None
         if db.exists() and not dataset:  # decide on a read-only look whether copying the warehouse is needed
             try:
@@ -357,7 +236,6 @@ def ingest_paths(paths: Iterable[str | Path], db: str | Path, *, workers: int | 
     summary.seconds = time.perf_counter() - t0
     return summary
 
-
 def plan_files(con, files: list[Path], summary: Summary, reparse: bool = False) -> list[tuple[Path, str, int]]:
     """(file, sha256, size) of the files to parse: content already loaded is skipped (counted in
     `summary`), a known path with new content is counted as a replacement; an unreadable file gets size -1
@@ -380,7 +258,6 @@ def plan_files(con, files: list[Path], summary: Summary, reparse: bool = False) 
         todo.append((f, sha, size))
     return todo
 
-
 def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post, reparse, dataset,
                  fresh_db, todo=None) -> None:
     if dataset:
@@ -393,7 +270,6 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
         raise _Unchanged
     bar = None
     if show_bar:
-        from tqdm import tqdm
         bar = tqdm(total=len(files), initial=summary.skipped, unit="份", desc="导入年报", dynamic_ncols=True)
     done = summary.skipped
 
@@ -416,17 +292,15 @@ def _ingest_into(con, files, summary, workers, timeout, progress, show_bar, post
         if bar is not None:
             bar.close()
     if post and summary.report_ids:
-        _crashpoint("refresh")
+        crashpoint("refresh")
         pairs = refresh(con, summary.report_ids)
         paths = dict(con.execute("SELECT report_id, source_path FROM reports WHERE report_id IN (SELECT unnest(?))",
                                  [[i for p in pairs for i in p]]).fetchall()) if pairs else {}
         summary.superseded = [(paths[a], paths[b]) for a, b in pairs]
         summary.duplicates = W.duplicate_office_years(con, summary.report_ids)
 
-
 LOAD_BATCH = 64            # parse results per load transaction
 LOAD_BATCH_SECONDS = 0.5   # ... or whatever arrived within this time, so progress keeps moving
-
 
 def load_batched(con, items, on_loaded, run_at=None) -> None:
     """Load (path, sha, size, result) items as they arrive, in batches (etl.warehouse.load_results):
@@ -437,7 +311,7 @@ def load_batched(con, items, on_loaded, run_at=None) -> None:
     last_flush = time.perf_counter()
 
     def flush():
-        _crashpoint("loading")
+        crashpoint("loading")
         try:
             ids = W.load_results(con, pending, run_at)
         except Exception:
@@ -460,25 +334,18 @@ def load_batched(con, items, on_loaded, run_at=None) -> None:
     if pending:
         flush()
 
-
 def refresh(con, report_ids: list[int] | None) -> list[tuple[int, int]]:
     """Recompute what new reports affect: compliance findings, which version of an office-year report is
     current (:func:`etl.warehouse.supersede`; returns the pairs newly superseded), then the marts the
     dashboard reads."""
-    try:
-        from .rules import refresh as rules_refresh
-    except ImportError:
-        rules_refresh = None
-    if rules_refresh is not None:
-        rules_refresh(con, report_ids)  # relinks reports to offices first: supersede after it
-    pairs = W.supersede(con, report_ids)
-    try:
-        from .marts import build
-    except ImportError:
-        return pairs
-    build(con, report_ids)  # incremental when report ids are given
-    return pairs
+    # lazy: parser worker processes import this module, the rules and marts (pandas) load only here
+    from .marts import build as build_marts
+    from .rules import refresh as rules_refresh
 
+    rules_refresh(con, report_ids)  # relinks reports to offices first: supersede after it
+    pairs = W.supersede(con, report_ids)
+    build_marts(con, report_ids)  # incremental when report ids are given
+    return pairs
 
 def _parse_all(todo: list[tuple[Path, str, int]], workers: int | None, timeout: int):
     """Yield ((path, sha, size), result) as files finish; a file over the size limit never reaches a worker."""

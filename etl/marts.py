@@ -21,25 +21,9 @@ import duckdb
 
 from etl import template as T
 from etl import warehouse as W
+from etl.columns import col_name, group_col, group_columns, key_columns  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
-
-def col_name(key: str) -> str:
-    """Column name of a canonical key in report_facts: dots -> double underscores."""
-    return key.replace(".", "__")
-
-
-def group_col(group: str, col: str) -> str:
-    """Column of a table-3 outcome-group sum, e.g. t3g__denied__total."""
-    return f"t3g__{group}__{col}"
-
-
-def key_columns() -> list[str]:
-    return [col_name(k) for k in T.all_keys()]
-
-
-def group_columns() -> list[str]:
-    return [group_col(g, c.key) for g in T.T3_OUTCOME_GROUPS for c in T.T3_COLUMNS]
 
 
 def _relations(con) -> set[str]:
@@ -123,7 +107,7 @@ def build_findings_mart(con) -> int | None:
                               FROM mart_coverage GROUP BY office_id) c USING (office_id)
         WHERE f.report_id IS NULL AND f.status IN ('FAIL', 'UNCERTAIN')
         ORDER BY severity, rule, year DESC, office""")
-    from etl.review import annotate_findings_mart
+    from etl.review_tables import annotate_findings_mart
     annotate_findings_mart(con)  # the current review of each finding (review_status, …)
     return con.execute("SELECT count(*) FROM mart_findings").fetchone()[0]
 
@@ -137,7 +121,7 @@ def build(con: duckdb.DuckDBPyConnection, report_ids: list[int] | None = None) -
     from report_facts. This costs O(new cells + report_facts) instead of pivoting every cell of the
     warehouse again. Without `report_ids`, or when report_facts does not have the current columns,
     everything is rebuilt."""
-    from etl.review import cells_source, ensure_schema as ensure_review_schema
+    from etl.review_tables import cells_source, ensure_schema as ensure_review_schema
     ensure_review_schema(con)
     cells = cells_source(con)  # hand corrections replace parsed values (the parsed ones stay in cells)
     offices = _office_source(con)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from etl import template as T
+from etl.columns import col_name
 
 _T3 = T.TABLES[T.latest()][3]  # table 3 rows used here have the same keys in every version
 _TOT = T.T3_TOTAL_COLUMN
@@ -32,7 +33,6 @@ def _t3(group_or_row: str) -> str:
 
 
 def _col(key: str) -> str:
-    from etl.marts import col_name
     return col_name(key)
 
 

@@ -24,9 +24,11 @@ too_large | missing | error) and a bilingual message fit to show to the user.
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -35,6 +37,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import config, storage
+
+# DuckDB and pyarrow are imported inside functions: the child process sets its limits before loading them
 
 DEFAULT_TIMEOUT = 5.0      # seconds of query time
 DEFAULT_MAX_ROWS = 1000
@@ -100,8 +106,6 @@ class SandboxResult:
         return list(zip(*cols)) if cols else []
 
     def to_csv(self, out) -> None:
-        import csv
-
         w = csv.writer(out)
         w.writerow(self.columns)
         for r in self.rows:
@@ -136,16 +140,14 @@ def check_statement(sql: str) -> str:
 
 def run(sql: str, path: str | Path | None = None, timeout: float = DEFAULT_TIMEOUT,
         max_rows: int = DEFAULT_MAX_ROWS) -> SandboxResult:
-    """Run one read-only SELECT against the warehouse at `path` (default: env GKJB_DB or
-    data/warehouse.duckdb) in a sandboxed child process."""
-    from . import storage
-
+    """Run one read-only SELECT against the warehouse at `path` (default: the configured
+    warehouse, etl.config) in a sandboxed child process."""
     timeout, max_rows = check_limits(timeout, max_rows)
     query = check_statement(sql)
     if path and storage.is_url(path):  # a Parquet export in object storage
         location = str(path)
     else:
-        path = Path(path) if path else _default_db()
+        path = Path(path) if path else config.warehouse_path()
         if not (path.is_file() or (path / "_manifest.json").is_file()):
             raise SandboxError("missing", f"数据仓库不存在，请先导入年报。/ Warehouse not found: {path}")
         location = str(path.resolve())
@@ -208,11 +210,6 @@ def check_limits(timeout, max_rows) -> tuple[float, int]:
     return timeout, max_rows
 
 
-def _default_db() -> Path:
-    p = Path(os.environ.get("GKJB_DB", "data/warehouse.duckdb"))
-    return p if p.is_absolute() else Path(__file__).resolve().parents[1] / p
-
-
 def _timeout_msg(timeout: float) -> str:
     return f"查询超过 {timeout:g} 秒时间限制，已中止。/ Query stopped: it exceeded the {timeout:g}s time limit."
 
@@ -228,8 +225,6 @@ _BOOT = "import sys; sys.path[:0] = __import__('os').environ['PYTHONPATH'].split
 
 
 def _child() -> None:
-    import resource
-
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_ADDRESS_SPACE, CHILD_ADDRESS_SPACE))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     job = json.loads(sys.stdin.buffer.read())
@@ -259,14 +254,12 @@ def _execute(db: str, sql: str, timeout: float, max_rows: int, spill: str) -> tu
     import duckdb
     import pyarrow as pa
 
-    from . import storage
-
     # spills go to the private, size-capped directory the caller made (not next to the warehouse, and
     # not ./.tmp under '/' in Parquet mode); the caller removes it however this process ends
     config = dict(CONFIG, temp_directory=spill, max_temp_directory_size=SPILL_LIMIT)
     try:
         if storage.is_url(db) or Path(db).is_dir():  # a Parquet export: views over its files only
-            from .parquet import connect_parquet
+            from .parquet import connect_parquet  # lazy: pyarrow, loaded after the limits
             con = connect_parquet(db, config=config)
         else:
             con = duckdb.connect(db, read_only=True, config=config)

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .document import ExtractError
-from .extractors import MAX_FILE_BYTES, MB, sniff
+from .extractors import ACCEPTED_EXTENSIONS, MAX_FILE_BYTES, MB, SUFFIX, sniff  # noqa: F401  (ACCEPTED_EXTENSIONS: for the file picker)
+from .extractors.docx import check_zip
+from .extractors.encoding import decode
 
 MAX_FILES = 200
 MAX_TOTAL_BYTES = 500 * MB
 MAX_NAME_CHARS = 80
-SUFFIX = {"txt": ".txt", "md": ".md", "html": ".html", "pdf": ".pdf", "docx": ".docx", "doc": ".doc"}
-ACCEPTED_EXTENSIONS = ("txt", "md", "html", "htm", "pdf", "docx", "doc", "wps")  # for the file picker only
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
 
@@ -84,10 +84,8 @@ def detect(name: str, data: bytes) -> str:
         raise ExtractError("empty", "文件为空 / the file is empty")
     fmt = sniff(Path(name if "." in name else name + ".bin"), data[:8192])
     if fmt == "docx":
-        from .extractors.docx import check_zip
         check_zip(data)
     elif fmt in ("txt", "md", "html"):
-        from .extractors.encoding import decode
         decode(data[:2_000_000])
     return fmt
 

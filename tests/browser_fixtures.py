@@ -7,7 +7,6 @@ through Playwright (never `playwright install`) · ``page``: a fresh 1366×768 p
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from system_tools import CHROMIUM
+from devtools.browser import CHROMIUM, free_port as _free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager

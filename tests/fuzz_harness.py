@@ -78,7 +78,7 @@ def check(name: str, suffix: str, data: bytes, limit: int = TIME_LIMIT) -> Outco
 
 def seeds(include_binary: bool = True) -> dict[str, tuple[str, bytes]]:
     """name -> (suffix, bytes)."""
-    import report_fixtures as R
+    from devtools import report_fixtures as R
 
     out: dict[str, tuple[str, bytes]] = {}
     for f in sorted(SHARED.glob("*")) if SHARED.is_dir() else []:

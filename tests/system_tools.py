@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"  # Debian's chromium, driven through Playwright (never `playwright install`)
+from devtools.browser import CHROMIUM  # Debian's chromium, driven through Playwright (never `playwright install`)
+
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 

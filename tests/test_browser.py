@@ -18,25 +18,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 from browser_fixtures import serve  # noqa: E402  (the server / browser / page fixtures come from conftest)
 from dashboard.page_registry import PAGES, page as page_spec  # noqa: E402
+from devtools.browser import settle  # noqa: E402,F401  (also imported from here by other browser tests)
 SHOTS = ROOT / "artifacts" / "screenshots"
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.needs_tool("chromium")]
-
-
-def settle(pg, timeout: float = 60) -> float:
-    """Wait until the script run finished and no skeleton placeholders remain; returns seconds waited."""
-    t0 = time.time()
-    pg.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout * 1000)
-    quiet = 0
-    while time.time() - t0 < timeout:
-        state = pg.get_attribute("[data-testid=stApp]", "data-test-script-state")
-        busy = pg.locator("[data-testid=stSkeleton]").count()
-        quiet = quiet + 1 if state == "notRunning" and busy == 0 else 0
-        if quiet >= 3:
-            return time.time() - t0
-        time.sleep(0.2)
-    raise TimeoutError("page did not settle")
 
 
 def click_bar(pg, plot, index: int = 0):

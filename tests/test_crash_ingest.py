@@ -11,8 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.ingest import _Lock, ingest_paths, stale_temp_files
-from report_fixtures import render_html, render_text
+from etl.ingest import ingest_paths
+from etl.writer import WriterLock, stale_temp_files
+from devtools.report_fixtures import render_html, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -127,7 +128,7 @@ def test_kill9_at_each_phase(tmp_path):
 def test_second_ingest_refused_with_clear_message(tmp_path):
     src, db = tmp_path / "in", tmp_path / "w.duckdb"
     _add(src, 0)
-    with _Lock(db):
+    with WriterLock(db):
         out = subprocess.run(CLI + [str(src), "--db", str(db)], capture_output=True, text=True, env=ENV, cwd=ROOT)
     assert out.returncode == 3
     assert "another ingest is already writing" in out.stderr and "另一个导入" in out.stderr

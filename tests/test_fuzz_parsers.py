@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import fuzz_harness as H
 from etl.document import ExtractError
+from etl.extractors import EXTENSIONS
 from etl.ingest import parse_one
 from etl.parse import parse_file
 
@@ -26,7 +27,7 @@ def _assert_no_new_crash(outcomes):
 
 # --------------------------------------------------------------------------------------- hypothesis
 
-SUFFIXES = st.sampled_from([".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ""])
+SUFFIXES = st.sampled_from([*EXTENSIONS, ""])  # every extension ingest accepts, and none
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF)
 REPORT_WORDS = st.sampled_from(["一、", "二、", "三、", "四、", "五、", "六、", "总体情况", "主动公开政府信息情况",
                                 "收到和处理政府信息公开申请情况", "新收政府信息公开申请数量", "予以公开", "行政复议",
@@ -81,7 +82,7 @@ def test_mutation_fuzzer_long():
 # --------------------------------------------------------------------------------------- ingest level
 
 def _nasty_inputs():
-    import report_fixtures as R
+    from devtools import report_fixtures as R
     html = R.render_html("2021").decode()
     return {
         "nested-div.html": ("<html><body>" + "<div>" * 20000 + html + "</div>" * 20000 + "</body></html>").encode(),

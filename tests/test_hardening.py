@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from etl.ingest import ingest_paths
-from report_fixtures import render_html, render_text
+from devtools.report_fixtures import render_html, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,7 +83,7 @@ def _facts(db, office):
 
 
 def test_corrected_reupload_replaces_the_earlier_version(tmp_path):
-    from report_fixtures import values
+    from devtools.report_fixtures import values
 
     office = "更正测试县统计局"
     db = tmp_path / "w.duckdb"
@@ -112,7 +112,7 @@ def test_corrected_reupload_replaces_the_earlier_version(tmp_path):
 
 
 def test_two_versions_in_one_run_are_flagged(tmp_path):
-    from report_fixtures import values
+    from devtools.report_fixtures import values
 
     office = "重复测试县统计局"
     vals = values("2021")

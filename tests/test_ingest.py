@@ -6,8 +6,9 @@ import sys
 import duckdb
 import pytest
 
-from etl.ingest import IngestLocked, _Lock, ingest_paths
-from report_fixtures import render_html, render_text
+from etl.ingest import ingest_paths
+from etl.writer import IngestLocked, WriterLock
+from devtools.report_fixtures import render_html, render_text
 
 
 def _counts(db):
@@ -99,7 +100,7 @@ def test_idempotent_and_changed_file_replaces(tmp_path):
 
 def test_second_concurrent_ingest_is_refused(tmp_path):
     db = tmp_path / "w.duckdb"
-    with _Lock(db):
+    with WriterLock(db):
         with pytest.raises(IngestLocked):
             ingest_paths([tmp_path], db)
 
@@ -172,7 +173,7 @@ def test_incremental_marts_equal_a_full_rebuild(tmp_path, monkeypatch):
     """After an ingest that adds reports, replaces a changed file and adds a report to an existing office,
     the marts updated in place equal the marts rebuilt from scratch."""
     from etl import marts
-    from report_fixtures import render_text
+    from devtools.report_fixtures import render_text
 
     seen = []
     real = marts._same_columns

@@ -11,30 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # also run as a script
 from dashboard.page_registry import PAGES as ALL_PAGES  # noqa: E402
-from system_tools import CHROMIUM  # noqa: E402
+from devtools.browser import CHROMIUM, start_server  # noqa: E402
 
 PAGES = [p for p in ALL_PAGES if not p.hidden and p.shows_data]  # the sidebar's pages that show data
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:
@@ -45,26 +37,7 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start_server(db: Path):
-    import tempfile
 
-    log = tempfile.TemporaryFile()
-    port = _free_port()
-    env = {**os.environ, "GKJB_DB": str(db)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.headless", "true", "--server.address", "127.0.0.1",
-                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    proc.log = log  # a file, not a pipe: an unread full pipe would block the server's logging (and the server)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
 
 
 # generous per-load limits: a page that has not settled after this long hangs, whatever the machine
@@ -214,9 +187,9 @@ LOADS_PER_SESSION = 6  # page switches after each session's first page: 120 in a
 @pytest.mark.needs_tool("chromium")
 @pytest.mark.timeout(3600)  # however slow the machine: every load is bounded by LOAD_TIMEOUT_S
 def test_twenty_sessions_memory_flat(tmp_path):
-    from synthetic_warehouse import synthetic_warehouse
+    from devtools.dev_warehouse import dev_warehouse
 
-    db = synthetic_warehouse(tmp_path)
+    db = dev_warehouse(tmp_path)
     res = run_load(db, sessions=SESSIONS, loads=LOADS_PER_SESSION, sample_every=1.0)
     s = res["summary"]
     print(s)
@@ -234,14 +207,14 @@ if __name__ == "__main__":
     import json
     import tempfile
 
-    from synthetic_warehouse import synthetic_warehouse
+    from devtools.dev_warehouse import dev_warehouse
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=150)
     ap.add_argument("--db", default=None, help="warehouse (default: a synthetic one)")
     a = ap.parse_args()
-    db = Path(a.db) if a.db else synthetic_warehouse(Path(tempfile.mkdtemp()))
+    db = Path(a.db) if a.db else dev_warehouse(Path(tempfile.mkdtemp()))
     res = run_load(db, a.sessions, seconds=a.seconds)
     print(json.dumps(res["summary"], ensure_ascii=False))
     print("rss samples (s, MB):", [(round(t), round(r)) for t, r in res["rss"]][:: max(1, len(res["rss"]) // 25)])

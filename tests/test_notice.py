@@ -251,7 +251,7 @@ def test_markup_in_names_is_text(tmp_path):
     from etl.notice import generate
     from etl.rules import refresh
     from etl.rules.offices import import_registry
-    from etl.rules.testing import load, make_result
+    from devtools.factories import load, make_result
     from etl.marts import build as build_marts
     from etl.warehouse import connect
     odd = "青川市<b>测试</b>&amp;局"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from report_fixtures import render_text
+from devtools.report_fixtures import render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ import pytest
 
 from etl import template as T
 from etl.parse import parse_file
-from report_fixtures import render_html, render_markdown, render_text, values
+from devtools.report_fixtures import render_html, render_markdown, render_text, values
 
 EXACT_LAYOUTS = ["tsv", "spaces", "vertical", "detached", "missing"]
 
@@ -145,7 +145,7 @@ def test_seed_report_every_value_right(shared_corpus):
 
 @pytest.mark.parametrize("version", ["2019", "2021"])
 def test_layout_text_with_blank_cells_placed_by_column_position(tmp_path, version):
-    from report_fixtures import render_layout
+    from devtools.report_fixtures import render_layout
     r = _parse(tmp_path, "layout.txt", render_layout(version))
     assert _wrong(r, version) == {}
     # the placement came from positions, so it is marked inferred, never silently asserted
@@ -154,7 +154,7 @@ def test_layout_text_with_blank_cells_placed_by_column_position(tmp_path, versio
 
 
 def test_layout_text_without_headings_withholds_what_position_cannot_decide(tmp_path):
-    from report_fixtures import render_layout
+    from devtools.report_fixtures import render_layout
     text = "\n".join(l for l in render_layout("2021").splitlines() if not l.startswith(" " * 20))
     r = _parse(tmp_path, "layout.txt", text)
     truth = values("2021")

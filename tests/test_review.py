@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from report_fixtures import render_text, values  # noqa: E402
+from devtools.report_fixtures import render_text, values  # noqa: E402
 
 from etl import template as T  # noqa: E402
 from etl.cli import main  # noqa: E402
@@ -215,9 +215,9 @@ def test_bad_input_is_refused_and_nothing_is_written(db, capsys):
 
 def test_write_waits_for_no_ingest(db, capsys):
     """A review while an ingest holds the writer lock is refused (exit 3) and stores nothing."""
-    from etl.ingest import _Lock
+    from etl.writer import WriterLock
     rid = rid_of(db, A, 2024)
-    with _Lock(db):
+    with WriterLock(db):
         assert main(["review", "--db", str(db), "--report", str(rid), "--rule", "T3-SUM", "--verdict", "确认"]) == 3
         assert main(["correct", "--db", str(db), "--report", str(rid), "--key", KEY, "--value", "12",
                      "--reason", "x"]) == 3

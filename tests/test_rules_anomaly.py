@@ -13,7 +13,7 @@ from etl.marts import build as build_marts
 from etl.rules import refresh
 from etl.rules.anomaly import robust_z
 from etl.rules.offices import import_registry
-from etl.rules.testing import load, make_result
+from devtools.factories import load, make_result
 from etl.warehouse import connect
 
 ANOM = ("ANOM-YOY", "ANOM-ZERO", "ANOM-RATE")

@@ -5,7 +5,7 @@ import pytest
 
 @pytest.mark.slow
 def test_demo_small_measurement(demo_corpus, demo_db):
-    from etl.rules.measure import measure
+    from devtools.measure import measure
     from etl.warehouse import connect
     con = connect(demo_db, read_only=True)  # a dashboard test server may hold the file open read-only
     m = measure(demo_corpus, con)

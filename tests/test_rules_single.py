@@ -4,7 +4,7 @@ import pytest
 from etl import template as T
 from etl.rules import RULES, check_report
 from etl.rules.policy import Policy
-from etl.rules.testing import make_result
+from devtools.factories import make_result
 from etl.rules.view import (CARRIED_FORWARD, GRANTED, NEW_RECEIVED, REGULATIONS, T3_TOTAL, T4_REVIEW, T4_TOTAL,
                             UNPAID_FEE)
 

@@ -6,7 +6,7 @@ import pytest
 from etl import template as T
 from etl.rules import refresh
 from etl.rules.offices import import_registry
-from etl.rules.testing import filler, load, make_result
+from devtools.factories import filler, load, make_result
 from etl.rules.view import CARRIED_OVER, T3_TOTAL
 from etl.warehouse import connect
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from report_fixtures import render_html, render_text
+from devtools.report_fixtures import render_html, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
 
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory):
-    from etl.scale import synthetic_warehouse
+    from devtools.synthetic_warehouse import synthetic_warehouse
 
     db = tmp_path_factory.mktemp("synth") / "w.duckdb"
     synthetic_warehouse(db, 250)
@@ -70,7 +70,7 @@ def test_lookup_marts(synth, tmp_path):
 
 def test_bench_times_every_named_query(synth, capsys):
     from dashboard.queries import QUERIES
-    from etl.cli import main
+    from devtools.cli import main
 
     assert main(["bench", "--reports", "250", "--db", str(synth), "--reuse", "--no-parse", "--json",
                  "--repeat", "1"]) == 0
@@ -83,7 +83,7 @@ def test_bench_times_every_named_query(synth, capsys):
 
 
 def test_bench_parse_throughput_per_format(tmp_path):
-    from etl.commands.bench import bench_parse
+    from devtools.bench import bench_parse
 
     corpus = _write_corpus(tmp_path / "c", 6)
     r = bench_parse(corpus, limit=20, workers=2)

@@ -40,7 +40,7 @@ FILE = ":red[文件]$\\Huge{大}$[链接](https:evil.example).txt"
 
 @pytest.fixture(scope="module")
 def hostile_wh(tmp_path_factory):
-    from report_fixtures import render_text
+    from devtools.report_fixtures import render_text
 
     d = tmp_path_factory.mktemp("md_inject")
     (d / "in").mkdir()

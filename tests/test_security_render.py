@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl.ingest import ingest_paths
-from report_fixtures import render_text
+from devtools.report_fixtures import render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = "<script>alert('xss')</script>"

@@ -5,7 +5,7 @@ import zipfile
 import pytest
 
 from etl.uploads import UploadRefused, sanitise_name, save_uploads
-from report_fixtures import render_html, render_text
+from devtools.report_fixtures import render_html, render_text
 
 TXT = render_text("2021").encode()
 HTML = render_html("2021")

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from browser_fixtures import serve  # noqa: E402
 
-from report_fixtures import render_text  # noqa: E402
+from devtools.report_fixtures import render_text  # noqa: E402
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.needs_tool("chromium")]

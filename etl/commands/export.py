@@ -7,16 +7,22 @@ import sys
 import time
 from pathlib import Path
 
+from .. import config
+
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
+
 
 def register(sub) -> None:
     p = sub.add_parser("export", help="导出数据仓库为 Parquet / export the warehouse as partitioned Parquet")
-    p.add_argument("--db", default="data/warehouse.duckdb")
+    p.add_argument("--db", default=None, help="warehouse file (default: env GKJB_DB, see etl/config.py)")
     p.add_argument("--parquet", required=True, help="output directory (replaced) or object-storage URL, e.g. s3://bucket/gkjb")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..parquet import export
+
+    args.db = args.db or str(config.warehouse_path())
 
     if not Path(args.db).exists():
         print(f"error: no warehouse at {args.db}", file=sys.stderr)

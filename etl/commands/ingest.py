@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import sys
 
+from .. import config
 from .parse import _seconds
+
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
 
 
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="导入年报文件到数据仓库 / load report files into the warehouse")
     p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
-    p.add_argument("--db", default=None, help="warehouse file (default data/warehouse.duckdb; with --executor dask "
+    p.add_argument("--db", default=None, help="warehouse file (default: env GKJB_DB, see etl/config.py; with --executor dask "
                                              "and --parquet but no --db: a scratch warehouse, only Parquet is kept)")
     p.add_argument("--workers", type=int, default=None, help="parser processes (default: all cores)")
     p.add_argument("--timeout", type=_seconds, default=120, help="seconds allowed per file")
@@ -25,17 +28,14 @@ def register(sub) -> None:
 
 def run(args) -> int:
     if args.executor == "dask":
-        try:
-            from ..scale import ingest_dask
-        except ImportError:
-            print("error: the dask executor is not available in this build", file=sys.stderr)
-            return 2
+        from ..scale import ingest_dask
         return ingest_dask(args)
     import duckdb
 
-    from ..ingest import IngestLocked, ingest_paths
+    from ..ingest import ingest_paths
+    from ..writer import IngestLocked
 
-    args.db = args.db or "data/warehouse.duckdb"
+    args.db = args.db or str(config.warehouse_path())
 
     try:
         s = ingest_paths(args.paths, args.db, workers=args.workers, timeout=args.timeout,

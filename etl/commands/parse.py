@@ -5,6 +5,8 @@ import argparse
 import json
 import sys
 
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
+
 
 def register(sub) -> None:
     p = sub.add_parser("parse", help="解析一份年报 / parse one report file")

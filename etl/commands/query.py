@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import sys
 
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
+
 
 def register(sub) -> None:
     p = sub.add_parser("query", help="只读 SQL 查询（沙箱）/ run one read-only SELECT in the sandbox, print CSV")
     p.add_argument("sql", help="one SELECT statement")
-    p.add_argument("--db", default=None, help="warehouse file (default: env GKJB_DB or data/warehouse.duckdb)")
+    p.add_argument("--db", default=None, help="warehouse file (default: env GKJB_DB, see etl/config.py)")
     p.add_argument("--timeout", type=float, default=None, help="seconds (default 5)")
     p.add_argument("--max-rows", type=int, default=None, help="rows to print at most (default 1000)")
     p.set_defaults(func=run)

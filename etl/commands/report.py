@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .. import config
+
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
+
 
 def register(sub) -> None:
     p = sub.add_parser("report", help="生成通报（DOCX/PDF）/ write the printable notice of a region and year")
-    p.add_argument("--db", default="data/warehouse.duckdb")
+    p.add_argument("--db", default=None, help="warehouse file (default: env GKJB_DB, see etl/config.py)")
     p.add_argument("--region", required=True, help="省/市/区县, e.g. 示例省/青川市")
     p.add_argument("--year", type=int, required=True, help="report year, e.g. 2024")
     p.add_argument("--out", required=True, help="output file ending in .docx or .pdf")
@@ -17,6 +21,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from etl.notice import NoticeError, generate
+
+    args.db = args.db or str(config.warehouse_path())
 
     if not Path(args.db).exists():
         print(f"error: no warehouse at {args.db}", file=sys.stderr)

@@ -3,9 +3,12 @@
 (:mod:`etl.review`); `--list` prints what is in force (`--history`: every entry)."""
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
+
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
 
 
 def register(sub) -> None:
@@ -65,7 +68,7 @@ def _listing(args, fn, cols) -> int:
 
 
 def _write(args, fn, **kw) -> int:
-    from etl.ingest import IngestLocked
+    from etl.writer import IngestLocked
     from etl.review import ReviewError
     try:
         out = fn(args.db, **kw)
@@ -81,8 +84,6 @@ def _write(args, fn, **kw) -> int:
 
 def _csv(path: str, fields: tuple[str, ...], by: str) -> list[dict]:
     """Rows of a CSV (UTF-8, BOM allowed) as keyword arguments of the etl.review writers."""
-    import csv
-
     from etl.review import ReviewError
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:

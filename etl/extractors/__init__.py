@@ -11,21 +11,28 @@ import importlib
 from pathlib import Path
 
 from ..document import Document, ExtractError
+from .encoding import few_nuls, utf16_without_bom
 
 # a report is a few MB at most; larger files are refused, not parsed. MB means 10^6 bytes in every limit and
 # message of the project (upload widget, upload and ingest checks, README)
 MB = 1_000_000
 MAX_FILE_BYTES = 40 * MB
 
+# The registry of input formats — the one list ingest, uploads, the 导入 page, the CLI and the tests use.
 # format -> module (imported lazily: PDF and Word libraries load only when such a file is seen)
 MODULES = {
     "txt": "text", "md": "text", "html": "html",
     "pdf": "pdf", "docx": "docx", "doc": "doc",
 }
+FORMATS = tuple(MODULES)
+# file extension -> format: the files ingest picks up in a directory and the upload picker offers
 EXTENSIONS = {
     ".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html",
     ".shtml": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc",
 }
+ACCEPTED_EXTENSIONS = tuple(ext.lstrip(".") for ext in EXTENSIONS)
+# the extension a stored copy of a file of each format gets
+SUFFIX = {fmt: f".{fmt}" for fmt in FORMATS}
 
 
 def sniff(path: Path, head: bytes) -> str:
@@ -40,7 +47,6 @@ def sniff(path: Path, head: bytes) -> str:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        from .encoding import few_nuls, utf16_without_bom
         utf16 = utf16_without_bom(head)
         if utf16:
             head = head.decode(utf16, errors="ignore").encode("utf-8")

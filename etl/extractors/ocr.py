@@ -6,13 +6,15 @@ tesseract (or without its chi_sim data) :func:`available` is False and nothing r
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
+
+from .. import config
+from .glyphs import Glyph
 
 DPI = 300
 PAGE_TIMEOUT = 90      # seconds for one page
@@ -23,7 +25,7 @@ LANG = "chi_sim+eng"
 
 def available() -> bool:
     """OCR runs when tesseract with chi_sim is installed, unless GKJB_OCR=0 turns it off."""
-    if os.environ.get("GKJB_OCR", "1").strip().lower() in ("0", "no", "off", "false"):
+    if not config.ocr_enabled():
         return False
     return _tesseract_ready()
 
@@ -64,8 +66,6 @@ def ocr_pdf_pages(pdf, pages: list[int], regions: dict) -> dict:
     """OCR the given 1-based pages of an open pypdfium2 document. ``regions[page]`` is ``[None]`` for the
     whole page or a list of (x0, top, x1, bottom) boxes in points (images holding a table). Returns
     {page: (glyphs, horizontal rulings, vertical rulings)} (points, top-down) for the pages read in time."""
-    from .pdf import Glyph
-
     out: dict[int, list] = {}
     deadline = time.monotonic() + TOTAL_BUDGET
     scale = DPI / 72.0
@@ -118,7 +118,7 @@ def remove_rulings(im, min_frac: float = 0.06):
     """Table rulings found in a page image (runs of dark pixels longer than ``min_frac`` of the page
     width/height) are erased, so tesseract reads the cells, and returned as segments (pixels):
     horizontal (y, x0, x1), vertical (x, y0, y1)."""
-    import numpy as np
+    import numpy as np  # lazy: numpy and Pillow load only when OCR runs
 
     a = np.asarray(im.convert("L"))
     dark = a < 200  # thin rulings come out grey after scanning/antialiasing

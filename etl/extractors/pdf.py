@@ -27,7 +27,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
 from ..document import Block, Cell, Document, ExtractError
+from . import ocr
+from .glyphs import Box, Glyph
 
 MAX_PAGES = 200            # reports are 3–40 pages; more pages are not read (recorded as a problem)
 TIME_LIMIT = 60.0          # seconds per file for geometry work (OCR has its own budget in ocr.py)
@@ -51,31 +56,7 @@ class _Timeout(Exception):
 
 
 @dataclass(slots=True)
-class _Box:
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-
-@dataclass(slots=True)
-class Glyph(_Box):
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def h(self) -> float:
-        return max(self.bottom - self.top, 1.0)
-
-
-@dataclass(slots=True)
-class _Seg(_Box):  # a run of glyphs on one line without a wide gap
+class _Seg(Box):  # a run of glyphs on one line without a wide gap
     pass
 
 
@@ -112,8 +93,6 @@ class _Table:  # a ruled table on one page, kept for joining its continuation on
 # ---------------------------------------------------------------------------------------------- entry
 
 def extract(path: Path, data: bytes) -> Document:
-    import pypdfium2 as pdfium
-
     pdf = _open(pdfium, data)
     try:
         return _extract(pdf, path, data)
@@ -144,8 +123,6 @@ def _open(pdfium, data: bytes):
 
 
 def _extract(pdf, path: Path, data: bytes) -> Document:
-    import pypdfium2.raw as raw
-
     n = len(pdf)
     doc = Document(str(path), "pdf", meta={"pages": n})
     try:
@@ -192,8 +169,6 @@ def _extract(pdf, path: Path, data: bytes) -> Document:
 
 
 def _ocr_pages(pdf, doc: Document, pages: list[int], regions: dict) -> None:
-    from . import ocr
-
     if not ocr.available():
         doc.problem("needs_ocr", f"pages {pages} have no text layer (or their tables are images); "
                     "install tesseract-ocr and tesseract-ocr-chi-sim to read them", pages=pages)
@@ -880,8 +855,6 @@ def _cell(text: str, segs: list[_Seg], pno: int, ocr: bool) -> Cell:
 def raw_text_pages(data: bytes | str) -> int:
     """The baseline the extractor is measured against: open a PDF and pull every page's text with
     pypdfium2, nothing else. Returns the page count."""
-    import pypdfium2 as pdfium
-
     pdf = pdfium.PdfDocument(data)
     try:
         for i in range(len(pdf)):
@@ -897,8 +870,6 @@ def raw_text_pages(data: bytes | str) -> int:
 
 def benchmark_pdf(paths, repeat: int = 3) -> dict:
     """Seconds per file for raw pypdfium2 text extraction vs the full extract(); best of ``repeat``."""
-    import pypdfium2 as pdfium
-
     out = {"files": [], "raw_s": 0.0, "full_s": 0.0, "pages": 0}
     for p in map(Path, paths):
         data = p.read_bytes()

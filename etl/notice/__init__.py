@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from etl.warehouse import connect
+
+from .content import blocks
 from .data import DEMO_BANNER, Notice, NoticeError, collect  # noqa: F401
 
 FORMATS = ("docx", "pdf")
 
 
 def render(notice: Notice, fmt: str) -> bytes:
-    from .content import blocks
+    # lazy: python-docx or reportlab, only the one the format needs
     if fmt == "docx":
         from .render_docx import render as r
     elif fmt == "pdf":
@@ -37,7 +40,6 @@ def filename(notice: Notice, fmt: str) -> str:
 
 def generate(db: str | Path, region: str, year: int, out: str | Path) -> Notice:
     """Write the notice to ``out`` (format from its suffix). The file appears whole or not at all."""
-    from etl.warehouse import connect
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in FORMATS:

@@ -3,7 +3,7 @@
 ("table", header, rows, relative column widths) · ("note", text)."""
 from __future__ import annotations
 
-from dashboard.fmt import SEVERITY, UNIT_TYPES  # the interface's labels, defined once
+from etl.labels import SEVERITY, UNIT_TYPES  # the interface's labels, defined once
 
 from .data import DEMO_BANNER, Notice, fmt_change, fmt_value
 

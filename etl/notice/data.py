@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from etl import metrics as M
+from etl.marts import _office_source
+from etl.review_tables import finding_key_sql
 
 # offices of the region; $prov/$city/$dist are NULL above the region's level
 _REGION = ("(o.province = $prov AND ($city IS NULL OR o.city = $city) "
@@ -137,13 +139,11 @@ def _review_join(con) -> str:
     """The current review of each finding `f` as `v` (etl/review.py); none on an older warehouse."""
     if "review_current" not in _tables(con):
         return "LEFT JOIN (SELECT CAST(NULL AS VARCHAR) AS verdict) v ON false"
-    from etl.review import finding_key_sql
     return ("LEFT JOIN reports rv_r ON rv_r.report_id = f.report_id LEFT JOIN review_current v "
             f"ON v.finding_key = {finding_key_sql(sha='rv_r.sha256')}")
 
 
 def _rows(con, name: str, params: dict) -> list[dict]:
-    from etl.marts import _office_source
     sql = QUERIES[name].replace("{offices}", _office_source(con))
     if "{reviews}" in sql:
         sql = sql.replace("{reviews}", _review_join(con))

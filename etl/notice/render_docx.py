@@ -6,6 +6,7 @@ import io
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
@@ -88,7 +89,6 @@ def render(blocks: list[tuple], banner: str | None = None) -> bytes:
 
 
 def _tbl_header():
-    from docx.oxml import OxmlElement
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     return el

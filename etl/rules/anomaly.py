@@ -70,7 +70,7 @@ def _values(con, ids: list[int]) -> tuple[pd.DataFrame, dict[int, str], set[int]
     con.register("_anom_ids", pd.DataFrame({"id": pd.Series(sorted(set(ids)), dtype="int64")}))
     try:
         pivot_in = ", ".join(f"'{k}'" for k in keys)
-        from etl.review import cells_source  # hand corrections replace parsed values
+        from etl.review_tables import cells_source  # hand corrections replace parsed values
         df = con.execute(f"""PIVOT (SELECT report_id, key, value FROM {cells_source(con)}
                                     WHERE report_id IN (SELECT id FROM _anom_ids) AND list_contains(?, key))
                              ON key IN ({pivot_in}) USING max(value) GROUP BY report_id""", [keys]).df()

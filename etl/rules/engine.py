@@ -58,7 +58,7 @@ CROSS = [r.id for r in RULES.values() if r.scope == "cross_year"]
 
 
 def ensure_schema(con) -> None:
-    from etl.review import ensure_schema as ensure_review_schema
+    from etl.review_tables import ensure_schema as ensure_review_schema
     con.execute(DDL)
     ensure_views(con)
     ensure_review_schema(con)  # reviews and corrections: read by the scores and by load_results
@@ -100,7 +100,7 @@ def load_results(con, ids) -> dict[int, dict]:
                 "title": d["title"], "cells": [], "sections": [],
                 "needs_ocr_pages": [int(x) for x in (d["needs_ocr_pages"] or "").split(",") if x.strip()],
             }
-        from etl.review import cells_source  # hand corrections replace parsed values for the rules
+        from etl.review_tables import cells_source  # hand corrections replace parsed values for the rules
         for rid, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag in con.execute(
                 "SELECT report_id, key, tbl, row_key, col_key, value, raw, kind, unit, note, flag "
                 f"FROM {cells_source(con)} WHERE report_id IN (SELECT id FROM _rule_ids)").fetchall():

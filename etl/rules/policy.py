@@ -11,7 +11,7 @@ import json
 import tomllib
 from pathlib import Path
 
-DEFAULT_PATH = Path(__file__).with_name("policy.toml")
+from ..config import POLICY_PATH as DEFAULT_PATH
 
 
 def _read_defaults() -> dict:

@@ -21,7 +21,7 @@ def _ids_df(ids) -> pd.DataFrame:
 
 def score_reports(con, ids, policy: Policy) -> None:
     """Recompute report_scores of the reports `ids`."""
-    from etl.review import reviews_by_report
+    from etl.review_tables import reviews_by_report
     ids = sorted(set(ids))
     if not ids:
         return
@@ -62,7 +62,7 @@ def score_reports(con, ids, policy: Policy) -> None:
 
 def score_offices(con, office_ids, policy: Policy) -> None:
     """Recompute office_scores of the offices `office_ids` (every year)."""
-    from etl.review import office_reviews
+    from etl.review_tables import office_reviews
     office_ids = sorted({int(o) for o in office_ids if o is not None})
     if not office_ids:
         return

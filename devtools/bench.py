@@ -1,8 +1,8 @@
-"""`python -m etl bench [--reports N] [--json] [--corpus DIR]` — how fast at national scale.
+"""`python -m devtools bench [--reports N] [--json] [--corpus DIR]` — how fast at national scale.
 
 (a) parse throughput per input format on a demo corpus (generated with `etl demo --small` unless
     --corpus is given), in one process and on all cores;
-(b) a synthetic warehouse of N reports built in SQL (:func:`etl.scale.synthetic_warehouse`), then p50/p95
+(b) a synthetic warehouse of N reports built in SQL (:func:`devtools.synthetic_warehouse.synthetic_warehouse`), then p50/p95
     latency of every named query of the dashboard's registry (dashboard.queries.QUERIES), run through
     dashboard.queries.execute — the very function the dashboard calls — under several filter selections;
 (c) peak memory and warehouse size;
@@ -23,7 +23,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from etl import config
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def register(sub) -> None:
@@ -205,7 +207,7 @@ def _args_for(q, f, real: dict) -> dict:
 def bench_queries(db: Path, repeat: int = 5, persistent: bool = False) -> dict:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    os.environ["GKJB_DB"] = str(db)
+    os.environ[config.WAREHOUSE_ENV] = str(db)  # the dashboard's queries read the synthetic warehouse
     from dashboard import queries as Q
 
     sels, real = _selections(db)
@@ -308,7 +310,7 @@ def run(args) -> int:
         if not reuse:
             log(f"building a synthetic warehouse of {args.reports:,} reports at {db} …")
             t0 = time.perf_counter()
-            from etl.scale import synthetic_warehouse
+            from devtools.synthetic_warehouse import synthetic_warehouse
             result["build"] = synthetic_warehouse(db, args.reports, log=log,
                                                   marts=True if args.marts == "etl" else "direct")
             result["build_seconds"] = round(time.perf_counter() - t0, 1)

@@ -7,7 +7,7 @@ import random
 
 from etl import template as T
 
-from .view import (CARRIED_FORWARD, CARRIED_OVER, NEW_RECEIVED, PARTIAL, REGULATIONS, T3_TOTAL, T4_REVIEW,
+from etl.rules.view import (CARRIED_FORWARD, CARRIED_OVER, NEW_RECEIVED, PARTIAL, REGULATIONS, T3_TOTAL, T4_REVIEW,
                    T4_TOTAL, TOTAL_PROCESSED, row_key)
 
 _COMMON = ("的 一 是 在 了 和 有 大 这 主 中 人 上 为 们 地 个 用 工 时 要 动 国 产 以 我 到 他 会 作 来 分 生 对 于 学 下 级 "

@@ -1,6 +1,6 @@
 """Benchmark of the anomaly stage against the whole rules refresh, on a copy of a warehouse:
 
-    python -m etl.rules.bench_anomaly DB
+    python -m devtools.bench_anomaly DB
 
 Times ``anomaly_findings`` over every report, then a full ``refresh`` (which includes it), on a temporary
 copy so DB is left untouched."""
@@ -19,10 +19,10 @@ def main() -> None:
     args = ap.parse_args()
     from etl.warehouse import connect
 
-    from .anomaly import anomaly_findings
-    from .engine import refresh
-    from .offices import office_contexts
-    from .policy import default_policy
+    from etl.rules.anomaly import anomaly_findings
+    from etl.rules.engine import refresh
+    from etl.rules.offices import office_contexts
+    from etl.rules.policy import default_policy
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "w.duckdb"
         shutil.copy(args.db, db)

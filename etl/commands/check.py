@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+
+# ETL modules are imported inside the command functions: see etl/cli.py (start-up time of every command).
 
 
 def register(sub) -> None:
@@ -33,18 +36,16 @@ def register(sub) -> None:
 
 
 def _policy(path):
-    from .policy import Policy
+    from ..rules.policy import Policy
     return Policy.load(path) if path else None
 
 
 def cmd_check(args) -> int:
-    from pathlib import Path
-
-    from etl.ingest import IngestLocked, warehouse_writer
+    from etl.writer import IngestLocked, warehouse_writer
     from etl.marts import build as build_marts
     from etl.warehouse import connect
-    from .engine import refresh, stale_report_ids
-    from .policy import default_policy
+    from ..rules.engine import refresh, stale_report_ids
+    from ..rules.policy import default_policy
     if not Path(args.db).exists():
         print(f"error: no warehouse at {args.db} (run `python -m etl ingest … --db {args.db}` first)", file=sys.stderr)
         return 2
@@ -147,10 +148,10 @@ def print_people(rows, con, office=None) -> None:
 
 
 def cmd_offices_import(args) -> int:
-    from etl.ingest import IngestLocked, warehouse_writer
+    from etl.writer import IngestLocked, warehouse_writer
     from etl.marts import build as build_marts
-    from .engine import ensure_schema, refresh
-    from .offices import import_registry
+    from ..rules.engine import ensure_schema, refresh
+    from ..rules.offices import import_registry
     try:
         with warehouse_writer(args.db) as con:  # the ingest's lock and atomic swap
             ensure_schema(con)
@@ -166,7 +167,7 @@ def cmd_offices_import(args) -> int:
 
 def cmd_offices_list(args) -> int:
     from etl.warehouse import connect
-    from .offices import ensure_views
+    from ..rules.offices import ensure_views
     con = connect(args.db)
     ensure_views(con)
     for r in con.execute("SELECT office_id, name, unit_type, level, report_kind, region_path, expected_years, "

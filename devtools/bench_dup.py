@@ -1,6 +1,6 @@
 """Benchmark of the duplication stage on synthetic narratives:
 
-    python -m etl.rules.bench_dup --n 100000 --chars 1500
+    python -m devtools.bench_dup --n 100000 --chars 1500
 
 Builds N texts of one year (1% copied from another with small edits), computes MinHash signatures,
 indexes them in LSH and finds each report's most similar peer — what refresh does for a full year."""
@@ -10,8 +10,8 @@ import argparse
 import random
 import time
 
-from . import dup as D
-from .testing import _COMMON
+from etl.rules import dup as D
+from devtools.factories import _COMMON
 
 
 def synth(n: int, chars: int, seed: int = 7) -> list[str]:

@@ -1,6 +1,6 @@
 """Measure the compliance engine on a demo corpus (`python -m etl demo --out DIR`, then ingest into DB):
 
-    python -m etl.rules.measure DIR --db DB [--json]
+    python -m devtools.measure DIR --db DB [--json]
 
 - recall: share of planted (file, rule) problems reported as FAIL for that file and rule;
 - clean error rate: share of clean reports (nothing planted) with any error-severity FAIL;
@@ -79,14 +79,14 @@ def measure(demo_dir: str | Path, con) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m etl.rules.measure")
+    ap = argparse.ArgumentParser(prog="python -m devtools.measure")
     ap.add_argument("dir")
     ap.add_argument("--db", required=True)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args(argv)
     from etl.warehouse import connect
-    from .engine import refresh, stale_report_ids
+    from etl.rules.engine import refresh, stale_report_ids
     con = connect(a.db)
     stale = stale_report_ids(con)
     if stale is None or stale:

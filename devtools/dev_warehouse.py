@@ -1,6 +1,6 @@
 """A small synthetic warehouse for dashboard development and tests (no parser needed).
 
-    python tests/synthetic_warehouse.py data/dev.duckdb [--no-compliance]
+    python -m devtools.dev_warehouse data/dev.duckdb [--no-compliance]
 
 Builds parse-result dicts in the shape of docs/ARCHITECTURE.md, loads them with
 etl.warehouse.load_result, registers offices with regions, optionally writes the compliance tables
@@ -227,7 +227,7 @@ if __name__ == "__main__":
 _BUILT: dict[str, Path] = {}
 
 
-def synthetic_warehouse(root: Path, compliance: bool = True) -> Path:
+def dev_warehouse(root: Path, compliance: bool = True) -> Path:
     key = f"syn{compliance}"
     if key not in _BUILT:
         _BUILT[key] = build(root / f"synthetic_{int(compliance)}.duckdb", compliance=compliance)
