@@ -49,7 +49,9 @@ def settle(pg, timeout: float = 60) -> float:
     pg.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=timeout * 1000)
     quiet = 0
     while time.time() - t0 < timeout:
-        state = pg.get_attribute("[data-testid=stApp]", "data-test-script-state")
+        # every wait bounded by what is left of `timeout`, not by Playwright's 30 s default (a loaded box)
+        left_ms = max(1000.0, (timeout - (time.time() - t0)) * 1000)
+        state = pg.get_attribute("[data-testid=stApp]", "data-test-script-state", timeout=left_ms)
         busy = pg.locator("[data-testid=stSkeleton]").count()
         quiet = quiet + 1 if state == "notRunning" and busy == 0 else 0
         if quiet >= 3:

@@ -113,9 +113,20 @@ def parse_on_dask(files: list[tuple[Path, str, int]], *, scheduler: str | None =
             fut.release()
             yield t, result
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        _shut_down(client, cluster)
+
+
+def _shut_down(client, cluster) -> None:
+    """Close the client and a cluster we started. Every result is in hand by now: a nanny slow to stop on a
+    loaded machine (distributed's close timeout) is reported, not turned into a failed ingest."""
+    for part in (client, cluster):
+        if part is None:
+            continue
+        try:
+            part.close(timeout=60)
+        except (TimeoutError, OSError) as e:
+            print(f"warning: the Dask {type(part).__name__} did not close cleanly ({type(e).__name__}: {e})",
+                  file=sys.stderr)
 
 
 def ingest_dask(args) -> int:

@@ -220,7 +220,7 @@ def test_explore_sql_box_uses_the_sandbox(demo_db, use_db):
     """The SQL box of 数据探索 runs through etl.sandbox (tests/test_security_sandbox.py covers the refusals)."""
     from etl import sandbox
     use_db(demo_db)
-    r = sandbox.run("SELECT count(*) AS n FROM reports", demo_db)
+    r = sandbox.run("SELECT count(*) AS n FROM reports", demo_db, timeout=120)  # not a timeout test: a loaded box starts slowly
     assert int(r.frame["n"][0]) == sql(demo_db, "SELECT count(*) FROM reports")[0][0]
     with pytest.raises(sandbox.SandboxError):
         sandbox.run("DROP TABLE reports", demo_db)

@@ -282,7 +282,7 @@ def test_sandbox_spills_into_a_private_bounded_directory(small_wh, tmp_path):
     export(small_wh, pq)
     for where in (small_wh, pq):
         res = sandbox.run("SELECT current_setting('temp_directory') AS d, "
-                          "current_setting('max_temp_directory_size') AS m", where)
+                          "current_setting('max_temp_directory_size') AS m", where, timeout=120)
         d, m = res.rows[0]
         assert Path(d).parent == Path(tempfile.gettempdir()) and Path(d).name.startswith("gkjb-sql-")
         assert not Path(d).exists()  # removed when the query ended
@@ -421,7 +421,7 @@ def test_sql_box_cannot_fetch_other_urls_in_parquet_url_mode(http_export):
 
     site, other = http_export
     export = f"{site}/export"
-    assert sandbox.run("SELECT count(*) AS n FROM reports", export).rows == [(1,)]
+    assert sandbox.run("SELECT count(*) AS n FROM reports", export, timeout=120).rows == [(1,)]
     for target in (f"{other}/secret.csv", f"{site}/secret.csv", f"{export}/../secret.csv",
                    f"{export}/%2e%2e/secret.csv", f"{export}/%252e%252e/secret.csv"):
         with pytest.raises(sandbox.SandboxError) as e:
