@@ -79,7 +79,7 @@ def t2_values(version: str, in_force: dict[str, int] | None = None, seed: int = 
                 vals[k] = rng.randint(-2, 3)
             else:
                 vals[k] = rng.randint(0, 40)
-    if version == "2021" and in_force:
+    if T.version(version).document_stock and in_force:  # 现行有效件数 is a 2021-template column
         for row, n in in_force.items():
             for c in spec.columns[row]:
                 if "现行有效" in c.label:

@@ -7,7 +7,7 @@ from etl import marts
 from etl.rules import refresh
 from etl.rules.offices import import_registry
 from etl.rules.policy import Policy
-from etl.rules.testing import load, make_result
+from devtools.factories import load, make_result
 from etl.warehouse import connect
 
 POLICY = {"deadlines": {"grace_days": 5, "overrides": {

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from etl import template as T
-from report_fixtures import NARRATIVE, table_rows, values
+from devtools.report_fixtures import NARRATIVE, table_rows, values
 
 NEW_ROW = "processing_fees"
 NEW_KEY = T.make_key(2, NEW_ROW, "amount_wan")
@@ -105,7 +105,7 @@ def test_report_in_registered_version_parses_and_is_checked(v2025, tmp_path):
 
 def test_2021_report_stays_2021_when_a_later_version_is_registered(v2025, tmp_path):
     from etl.parse import parse_file
-    from report_fixtures import render_text
+    from devtools.report_fixtures import render_text
 
     path = tmp_path / "r2024.txt"
     path.write_text(render_text("2021"), encoding="utf-8")
