@@ -149,11 +149,6 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
             INSERT INTO parse_problems
             SELECT report_id, 'label_unmatched', '未识别的表格行标签（合成数据）', '{"line": 55}'
             FROM reports WHERE status = 'partial'""")
-        step("report_findings", """
-            INSERT INTO report_findings
-            SELECT report_id, 'T3-IDENT', 'E', CASE WHEN hash(report_id, 'f') % 10 = 0 THEN 'FAIL' ELSE 'PASS' END,
-                   '表三勾稽关系', '{}'
-            FROM reports WHERE status <> 'failed'""")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('dataset', 'synthetic-bench')")
         if marts:
             from etl.marts import build

@@ -29,8 +29,7 @@ from . import storage
 
 MANIFEST = "_manifest.json"
 PARTITION_COLS = ("year", "province")
-PARTITIONED = ("report_facts", "reports", "cells", "section_texts", "findings", "report_findings",
-               "parse_problems")
+PARTITIONED = ("report_facts", "reports", "cells", "section_texts", "findings", "parse_problems")
 
 
 def _tables(con) -> list[str]:

@@ -98,17 +98,14 @@ CREATE TABLE IF NOT EXISTS parse_problems (
     prov VARCHAR
 );
 
-CREATE TABLE IF NOT EXISTS report_findings (   -- single-report rule results produced at parse time
-    report_id INTEGER NOT NULL,
-    rule VARCHAR NOT NULL,
-    severity VARCHAR,
-    status VARCHAR,
-    message VARCHAR,
-    evidence VARCHAR                       -- JSON
-);
 """
 
 MIGRATIONS = (("reading", "VARCHAR"), ("first_loaded_at", "TIMESTAMP"), ("superseded_by", "INTEGER"))
+
+
+# tables earlier versions wrote and nothing reads any more: report_findings (single-report findings stored at
+# parse time; they are computed once, in the refresh, into findings)
+RETIRED = ("report_findings",)
 
 
 def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -121,6 +118,8 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
         con.execute(DDL)
         for col, typ in MIGRATIONS:  # warehouses built before a column existed
             con.execute(f"ALTER TABLE reports ADD COLUMN IF NOT EXISTS {col} {typ}")
+        for table in RETIRED:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
     return con
 
@@ -186,7 +185,6 @@ CHILD_COLUMNS = {
     "cells": ["report_id", "key", "tbl", "row_key", "col_key", "value", "raw", "kind", "unit", "note", "flag", "prov"],
     "section_texts": ["report_id", "section_no", "section_key", "title", "text", "prov"],
     "parse_problems": ["report_id", "code", "message", "prov"],
-    "report_findings": ["report_id", "rule", "severity", "status", "message", "evidence"],
 }
 
 
@@ -199,9 +197,6 @@ def _child_rows(rid: int, result: dict) -> dict[str, list[list]]:
         "section_texts": [[rid, s["number"], s.get("key"), s.get("title"), s.get("text"), js(s.get("prov"))]
                           for s in result.get("sections") or []],
         "parse_problems": [[rid, p["code"], p.get("message"), js(p.get("prov"))] for p in result.get("problems") or []],
-        "report_findings": [[rid, f["rule"], f.get("severity"), f.get("status"), f.get("message"),
-                             json.dumps(f.get("evidence"), ensure_ascii=False, default=str)]
-                            for f in result.get("findings") or []],
     }
 
 
