@@ -26,8 +26,10 @@ FIRST_PROVINCE = "示例省"
 # Synthetic warehouse
 # ---------------------------------------------------------------------------------------------
 def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, marts: bool | str = True,
-                        log=None) -> dict:
-    """Build a warehouse of `n_reports` synthetic reports at `db` (replaced). Returns timings."""
+                        log=None, compliance: bool = True) -> dict:
+    """Build a warehouse of `n_reports` synthetic reports at `db` (replaced). Returns timings.
+    ``compliance=False`` leaves out the tables the rules write (findings, scores, duplication), like a
+    warehouse whose rules never ran."""
     log = log or (lambda msg: None)
     db = Path(db)
     for p in (db, Path(str(db) + ".wal")):
@@ -159,8 +161,9 @@ def synthetic_warehouse(db: str | Path, n_reports: int, seed: float = 0.42, mart
                 build(con)
             timings["marts"] = round(time.perf_counter() - t0, 2)
             log(f"  marts: {timings['marts']}s")
-        _synthetic_compliance(con, step, marts)
-        if marts:  # written by etl.marts.build after the rules in a real warehouse
+        if compliance:
+            _synthetic_compliance(con, step, marts)
+        if marts and compliance:  # written by etl.marts.build after the rules in a real warehouse
             from etl.marts import build_findings_mart
             t0 = time.perf_counter()
             build_findings_mart(con)
@@ -269,3 +272,30 @@ def _synthetic_compliance(con, step, marts: bool) -> None:
                lag(report_id) OVER (PARTITION BY office_id ORDER BY year) AS other_report_id
         FROM reports WHERE status <> 'failed'
         QUALIFY other_report_id IS NOT NULL AND random() < 0.5 ORDER BY report_id""")
+
+
+# ------------------------------------------------------------------------------------------------
+# Small warehouses for dashboard tests and the load test, built once per process
+# ------------------------------------------------------------------------------------------------
+_BUILT: dict[tuple, Path] = {}
+
+
+def small_warehouse(root: Path, compliance: bool = True, n_reports: int = 350) -> Path:
+    """A synthetic warehouse of `n_reports` reports under `root`, built once per process and arguments."""
+    key = (compliance, n_reports)
+    if key not in _BUILT:
+        db = Path(root) / f"synthetic_{n_reports}_{int(compliance)}.duckdb"
+        synthetic_warehouse(db, n_reports, compliance=compliance)
+        _BUILT[key] = db
+    return _BUILT[key]
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description="a synthetic warehouse in SQL (no documents)")
+    ap.add_argument("db")
+    ap.add_argument("--reports", type=int, default=350)
+    ap.add_argument("--no-compliance", action="store_true", help="leave out the tables the rules write")
+    a = ap.parse_args()
+    print(synthetic_warehouse(a.db, a.reports, compliance=not a.no_compliance, log=print))

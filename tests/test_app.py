@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from dashboard.page_registry import PAGES, page as page_spec  # noqa: E402
-from devtools.dev_warehouse import dev_warehouse  # noqa: E402  (demo_db comes from conftest)
+from devtools.synthetic_warehouse import small_warehouse  # noqa: E402  (demo_db comes from conftest)
 
 # named queries that legitimately answer nothing on the demo warehouse with their sample arguments
 EMPTY_ON_DEMO = {"report_review_log"}  # no cell has been reviewed in a freshly built demo
@@ -24,7 +24,7 @@ APP = str(ROOT / "app.py")
 @pytest.fixture(scope="session")
 def bare_db(tmp_path_factory) -> Path:
     """Synthetic warehouse without the compliance tables."""
-    return dev_warehouse(tmp_path_factory.mktemp("dash_bare"), compliance=False)
+    return small_warehouse(tmp_path_factory.mktemp("dash_bare"), compliance=False)
 
 
 def sql(db, q, params=None):

@@ -187,9 +187,9 @@ LOADS_PER_SESSION = 6  # page switches after each session's first page: 120 in a
 @pytest.mark.needs_tool("chromium")
 @pytest.mark.timeout(3600)  # however slow the machine: every load is bounded by LOAD_TIMEOUT_S
 def test_twenty_sessions_memory_flat(tmp_path):
-    from devtools.dev_warehouse import dev_warehouse
+    from devtools.synthetic_warehouse import small_warehouse
 
-    db = dev_warehouse(tmp_path)
+    db = small_warehouse(tmp_path)
     res = run_load(db, sessions=SESSIONS, loads=LOADS_PER_SESSION, sample_every=1.0)
     s = res["summary"]
     print(s)
@@ -207,14 +207,14 @@ if __name__ == "__main__":
     import json
     import tempfile
 
-    from devtools.dev_warehouse import dev_warehouse
+    from devtools.synthetic_warehouse import small_warehouse
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=150)
     ap.add_argument("--db", default=None, help="warehouse (default: a synthetic one)")
     a = ap.parse_args()
-    db = Path(a.db) if a.db else dev_warehouse(Path(tempfile.mkdtemp()))
+    db = Path(a.db) if a.db else small_warehouse(Path(tempfile.mkdtemp()))
     res = run_load(db, a.sessions, seconds=a.seconds)
     print(json.dumps(res["summary"], ensure_ascii=False))
     print("rss samples (s, MB):", [(round(t), round(r)) for t, r in res["rss"]][:: max(1, len(res["rss"]) // 25)])
