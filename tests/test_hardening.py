@@ -189,6 +189,27 @@ def test_span_bomb_is_refused_quickly_with_little_memory(tmp_path):
     assert s.failed == 1 and "grid cells" in s.failures[0][1]
 
 
+def test_a_page_of_millions_of_elements_is_refused_before_its_tree_is_built(tmp_path):
+    """Fuzzer case (seed 20261127, iteration 170): 500 nested tables around two million <br> in 8 MB held a
+    worker for over a minute in BeautifulSoup alone; the element count on the raw markup refuses it."""
+    from devtools import report_fixtures as R
+    from etl.document import ExtractError
+    from etl.extractors import extract
+    from etl.extractors.html import MAX_TAGS
+
+    page = R.render_html("2021").decode()
+    p = tmp_path / "brs.html"
+    p.write_text(page.replace("<body>", "<body>" + "<br>" * (MAX_TAGS + 1), 1), encoding="utf-8")
+    with pytest.raises(ExtractError) as e:
+        extract(p)
+    assert e.value.code == "too_complex" and "elements" in e.value.message
+    s = ingest_paths([p], tmp_path / "w.duckdb")
+    assert s.failed == 1 and "elements" in s.failures[0][1]
+    ok = tmp_path / "ok.html"  # the same page with a few thousand elements more is read as usual
+    ok.write_text(page.replace("<body>", "<body>" + "<br>" * 5000, 1), encoding="utf-8")
+    assert sum(b.kind == "row" for b in extract(ok).blocks) > 20
+
+
 def test_grid_is_bounded_even_past_the_markup_check(tmp_path, monkeypatch):
     from etl.document import ExtractError
     from etl.extractors import extract, html

@@ -22,12 +22,16 @@ MAX_SPAN = 64  # larger spans are broken markup; clamp instead of building huge 
 # grid positions (rowspan x colspan summed over every cell) one page may lay out: real reports need a few
 # thousand; 200 rows of 2000 cells spanning 64x64 would need 1.6 billion
 MAX_GRID_CELLS = 2_000_000
+# elements a page may have: real report pages have about a thousand (a heavy portal page tens of thousands);
+# BeautifulSoup spends ~30 µs per element, so two million <br> in 8 MB would hold a worker for a minute
+MAX_TAGS = 200_000
 
 
 def extract(path: Path, data: bytes) -> Document:
     m = _META_CHARSET.search(data[:4096])
     repaired: list[dict] = []
     text, encoding = decode(data, m.group(1).decode("ascii", "ignore") if m else None, problems=repaired)
+    _check_tags(text)
     _check_spans(text)
     try:
         soup = BeautifulSoup(text, "lxml")
@@ -70,6 +74,17 @@ def extract(path: Path, data: bytes) -> Document:
 
 _CELL_TAG = re.compile(r"<t[dh]\b([^>]*)>", re.I)
 _SPAN_ATTR = re.compile(r"""(row|col)span\s*=\s*["']?\s*(\d+)""", re.I)
+
+
+_TAG_OPEN = re.compile(r"<[A-Za-z]")
+
+
+def _check_tags(text: str) -> None:
+    """Refuse a page with more elements than any report page has, before building its tree."""
+    n = 0
+    for n, _ in enumerate(_TAG_OPEN.finditer(text), 1):
+        if n > MAX_TAGS:
+            raise ExtractError("too_complex", f"HTML page has more than {MAX_TAGS:,} elements; refused as malformed")
 
 
 def _check_spans(text: str) -> None:
