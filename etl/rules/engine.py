@@ -264,10 +264,7 @@ def _batch(con, report_ids, policy: Policy) -> Batch:
 def single_stage(b: Batch) -> int:
     """Single-report rules of the batch's reports — the one place they run for the warehouse."""
     rows = [b.row(rid, f) for rid in b.reports for f in check_report(b.results[rid], b.policy, office=b.office(rid))]
-    _delete_ids(b.con, "findings", b.reports, rules=SINGLE)
-    _insert(b.con, "findings", rows, FINDING_COLS)
-    b.scored_reports.update(b.reports)
-    return len(rows)
+    return _replace_findings(b, b.reports, SINGLE, rows)
 
 
 @stage("cross_year")
@@ -278,9 +275,14 @@ def cross_year_stage(b: Batch) -> int:
         p = b.prevs[x]
         rows += [b.row(x, f) for f in check_cross_year(b.results[x], b.results.get(p) if p else None, b.policy,
                                                        office=b.office(x))]
-    _delete_ids(b.con, "findings", b.cross, rules=CROSS)
+    return _replace_findings(b, b.cross, CROSS, rows)
+
+
+def _replace_findings(b: Batch, ids, rules, rows: list) -> int:
+    """The findings of `rules` for reports `ids` become `rows`; those reports are re-scored."""
+    _delete_ids(b.con, "findings", ids, rules=rules)
     _insert(b.con, "findings", rows, FINDING_COLS)
-    b.scored_reports.update(b.cross)
+    b.scored_reports.update(ids)
     return len(rows)
 
 
